@@ -1,0 +1,7 @@
+# Warnings are errors for our own code. Applied per target (cinerec_warnings), never to dependencies.
+add_library(cinerec_warnings INTERFACE)
+target_compile_options(cinerec_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Werror
+  -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+  -Wnull-dereference -Wimplicit-fallthrough -Wformat=2
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make run`: install, build a release binary, start the local stack, migrate, load the demo data, and serve on
+# 127.0.0.1:8080 in the foreground. Ctrl-C stops the service; the stack keeps running until `make stack-down`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/install-deps.sh
+echo "==> build (release)"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCINEREC_BUILD_TESTS=OFF >/dev/null
+ninja -C build/release -j"$(nproc)" cinerec_cli
+echo "==> stack"
+scripts/stack.sh up --instance run
+# shellcheck disable=SC1091
+source .local/run/env.sh
+bin=build/release/bin/cinerec
+echo "==> migrate"
+"$bin" migrate
+export CINEREC_HTTP_ADDR=${CINEREC_HTTP_ADDR:-127.0.0.1:8080}
+echo "==> serve on http://$CINEREC_HTTP_ADDR  (try: curl $CINEREC_HTTP_ADDR/readyz; API docs at /docs)"
+exec "$bin" serve

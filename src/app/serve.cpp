@@ -1,0 +1,33 @@
+#include <spdlog/spdlog.h>
+
+#include "app/commands.h"
+#include "app/stores.h"
+#include "common/config.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "services/health/health_service.h"
+
+namespace cinerec {
+
+int RunServe(const Config& config) {
+  std::string roles;
+  for (const auto& r : config.roles)
+    roles += (roles.empty() ? "" : ",") + r;
+  spdlog::info("cinerec {} starting: roles={} postgres={} redis={} clickhouse={} s3={}/{}", CINEREC_VERSION,
+               roles, RedactUrl(config.postgres.url), RedactUrl(config.redis.url),
+               RedactUrl(config.clickhouse.url), config.s3.endpoint, config.s3.bucket);
+  auto stores = Stores::Connect(config);
+  Metrics metrics;
+  http::Router router;
+  RegisterHealthRoutes(router, stores.Probes(), metrics);
+  // Later roles register their routes here (collect, recommend, analytics, accounts), each given the stores
+  // and metrics it needs.
+
+  http::Server server(config.http, router, metrics);
+  server.Run();
+  spdlog::info("cinerec stopped");
+  return 0;
+}
+
+}  // namespace cinerec

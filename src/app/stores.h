@@ -1,0 +1,33 @@
+#pragma once
+// The four store adapters of a process, built once from the config and handed to the services.
+#include <memory>
+#include <vector>
+
+namespace cinerec {
+
+struct Config;
+class PgPool;
+class RedisClient;
+class ClickHouseClient;
+class ObjectStore;
+class StoreProbe;
+
+struct Stores {
+  std::unique_ptr<PgPool> postgres;
+  std::unique_ptr<PgPool> postgres_replica;  // == postgres when no replica is configured (null here)
+  std::unique_ptr<RedisClient> redis;
+  std::unique_ptr<ClickHouseClient> clickhouse;
+  std::unique_ptr<ObjectStore> s3;
+
+  // Creates the adapters; opens no connection (each connects on first use), so a process starts while a
+  // store is down and /readyz says which.
+  static Stores Connect(const Config& config);
+  std::vector<StoreProbe*> Probes() const;
+
+  Stores();
+  ~Stores();
+  Stores(Stores&&) noexcept;
+  Stores& operator=(Stores&&) noexcept;
+};
+
+}  // namespace cinerec

@@ -1,0 +1,98 @@
+#pragma once
+// The typed configuration of every cinerec process.
+//
+// Precedence: defaults in this header < the TOML file given with --config < environment variables.
+// Every key has a TOML path ("postgres.url") and an environment name (CINEREC_POSTGRES_URL); the table of
+// keys lives in config.cpp and is the single place to add one. Invalid values fail at start-up with a
+// ConfigError naming the key and the reason. Secrets (passwords, S3 secret key, admin API keys) are never
+// printed: Describe() redacts them.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cinerec {
+
+struct HttpConfig {
+  std::string addr = "127.0.0.1:8080";              // host:port to listen on
+  int io_threads = 1;                               // Asio event-loop threads (never block)
+  int worker_threads = 8;                           // bounded pool for handlers that call the stores
+  std::size_t max_body_bytes = 1 << 20;             // larger bodies get 413
+  std::chrono::milliseconds read_timeout{10000};    // whole request must arrive within this
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive connection closed after this idle time
+  std::chrono::milliseconds shutdown_grace{20000};  // in-flight requests get this long on SIGTERM
+  std::size_t max_queued_requests = 4096;           // worker-pool queue bound; beyond it 503
+  bool access_log = true;                           // one log line per request
+};
+
+struct PostgresConfig {
+  std::string url = "postgresql://postgres@127.0.0.1:5432/cinerec";
+  std::string replica_url;  // optional read replica; empty = use url
+  int pool_size = 8;
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds statement_timeout{5000};
+};
+
+struct RedisConfig {
+  std::string url = "redis://127.0.0.1:6379/0";
+  int pool_size = 8;
+  std::chrono::milliseconds timeout{500};
+  std::string key_prefix = "cinerec:";
+};
+
+struct ClickHouseConfig {
+  std::string url = "http://127.0.0.1:8123";
+  std::string database = "cinerec";
+  std::string user = "default";
+  std::string password;
+  std::chrono::milliseconds timeout{10000};
+  std::size_t batch_rows = 10000;                  // flush an insert batch at this many rows...
+  std::chrono::milliseconds flush_interval{1000};  // ...or after this long, whichever comes first
+};
+
+struct S3Config {
+  std::string endpoint = "http://127.0.0.1:9000";
+  std::string region = "us-east-1";
+  std::string bucket = "cinerec";
+  std::string access_key;
+  std::string secret_key;
+  std::chrono::milliseconds timeout{30000};
+  std::size_t multipart_threshold = 16u << 20;  // objects larger than this are uploaded in parts
+  std::size_t part_size = 8u << 20;
+};
+
+struct LogConfig {
+  std::string level = "info";   // trace, debug, info, warn, error
+  std::string format = "text";  // text or json
+};
+
+struct Config {
+  HttpConfig http;
+  PostgresConfig postgres;
+  RedisConfig redis;
+  ClickHouseConfig clickhouse;
+  S3Config s3;
+  LogConfig log;
+  std::vector<std::string> admin_api_keys;   // static bearer tokens for machines with the admin role
+  std::vector<std::string> roles = {"all"};  // which services `serve` runs
+
+  // Defaults, then `toml_path` if non-empty, then the environment. Throws ConfigError.
+  static Config Load(const std::string& toml_path, const std::map<std::string, std::string>& env);
+  // Same, reading the process environment.
+  static Config Load(const std::string& toml_path);
+
+  // "key = value" lines for every key, secrets shown as "***".
+  std::string Describe() const;
+  // {"CINEREC_POSTGRES_URL", value} for every key, secrets included: to hand this config to a child process.
+  std::vector<std::pair<std::string, std::string>> ToEnvironment() const;
+};
+
+// Splits "host:port"; throws ConfigError naming `key` when malformed.
+std::pair<std::string, std::uint16_t> ParseHostPort(const std::string& key, const std::string& value);
+
+// "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db": for logging connection strings.
+std::string RedactUrl(const std::string& url);
+
+}  // namespace cinerec
