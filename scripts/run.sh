@@ -16,6 +16,10 @@ source .local/run/env.sh
 bin=build/release/bin/cinerec
 echo "==> migrate"
 "$bin" migrate
+if command -v npm >/dev/null 2>&1; then
+  (cd web && npm install --no-audit --no-fund --silent) || echo "warning: npm install failed; /docs will show the raw document only"
+  export CINEREC_HTTP_DOCS_ASSETS_DIR=${CINEREC_HTTP_DOCS_ASSETS_DIR:-$root/web/node_modules/swagger-ui-dist}
+fi
 export CINEREC_HTTP_ADDR=${CINEREC_HTTP_ADDR:-127.0.0.1:8080}
 echo "==> serve on http://$CINEREC_HTTP_ADDR  (try: curl $CINEREC_HTTP_ADDR/readyz; API docs at /docs)"
 exec "$bin" serve

@@ -148,6 +148,7 @@ const std::vector<Key>& Keys() {
     k.push_back(
         IntKey("http.max_queued_requests", &Config::http, &HttpConfig::max_queued_requests, 1, 1000000));
     k.push_back(BoolKey("http.access_log", &Config::http, &HttpConfig::access_log));
+    k.push_back(StringKey("http.docs_assets_dir", &Config::http, &HttpConfig::docs_assets_dir));
     k.push_back(MillisKey("http.read_timeout_ms", &Config::http, &HttpConfig::read_timeout));
     k.push_back(MillisKey("http.idle_timeout_ms", &Config::http, &HttpConfig::idle_timeout));
     k.push_back(MillisKey("http.shutdown_grace_ms", &Config::http, &HttpConfig::shutdown_grace, 0));

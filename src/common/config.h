@@ -25,6 +25,7 @@ struct HttpConfig {
   std::chrono::milliseconds shutdown_grace{20000};  // in-flight requests get this long on SIGTERM
   std::size_t max_queued_requests = 4096;           // worker-pool queue bound; beyond it 503
   bool access_log = true;                           // one log line per request
+  std::string docs_assets_dir;  // swagger-ui-dist folder (web/node_modules/...) for GET /docs; empty = none
 };
 
 struct PostgresConfig {

@@ -1,7 +1,9 @@
 #include "services/health/health_service.h"
 
 #include <boost/json.hpp>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <memory>
 #include <thread>
 
@@ -75,7 +77,8 @@ std::vector<StoreStatus> CheckStores(const std::vector<StoreProbe*>& probes,
   return out;
 }
 
-void RegisterHealthRoutes(http::Router& router, std::vector<StoreProbe*> probes, Metrics& metrics) {
+void RegisterHealthRoutes(http::Router& router, std::vector<StoreProbe*> probes, Metrics& metrics,
+                          const std::string& docs_assets_dir) {
   router.Add(
       "GET", "/healthz",
       [](http::Request&) {
@@ -114,6 +117,25 @@ void RegisterHealthRoutes(http::Router& router, std::vector<StoreProbe*> probes,
       "GET", "/docs",
       [](http::Request&) { return http::Response::Text(200, kDocsPage, "text/html; charset=utf-8"); },
       http::Execution::kInline);
+
+  // Only the two files the page needs, read once at start: no file-system path ever comes from a request.
+  auto assets = std::make_shared<std::map<std::string, std::pair<std::string, std::string>>>();
+  for (const auto& [file, type] : {std::pair<std::string, std::string>{"swagger-ui.css", "text/css"},
+                                   {"swagger-ui-bundle.js", "application/javascript"}}) {
+    if (docs_assets_dir.empty()) break;
+    std::ifstream in(docs_assets_dir + "/" + file, std::ios::binary);
+    if (!in) continue;
+    std::stringstream content;
+    content << in.rdbuf();
+    (*assets)[file] = {content.str(), type};
+  }
+  router.Add("GET", "/docs/assets/{file}", [assets](http::Request& request) {
+    auto it = assets->find(request.PathParam("file"));
+    if (it == assets->end()) return http::Response::Error(404, "not_found", "no such documentation asset");
+    auto response = http::Response::Text(200, it->second.first, it->second.second);
+    response.headers.emplace_back("Cache-Control", "public, max-age=86400");
+    return response;
+  }, http::Execution::kInline);
 }
 
 }  // namespace cinerec

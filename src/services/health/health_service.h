@@ -21,7 +21,9 @@ struct StoreStatus {
 std::vector<StoreStatus> CheckStores(const std::vector<StoreProbe*>& probes,
                                      std::chrono::milliseconds deadline);
 
-// REQUIRES: probes and metrics outlive the router.
-void RegisterHealthRoutes(http::Router& router, std::vector<StoreProbe*> probes, Metrics& metrics);
+// REQUIRES: probes and metrics outlive the router. `docs_assets_dir` is the swagger-ui-dist folder (may be
+// empty: /docs then explains how to get the assets and links the raw document).
+void RegisterHealthRoutes(http::Router& router, std::vector<StoreProbe*> probes, Metrics& metrics,
+                          const std::string& docs_assets_dir = "");
 
 }  // namespace cinerec
