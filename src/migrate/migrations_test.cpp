@@ -24,7 +24,9 @@ TEST(MigrationsTest, EmbeddedMigrationsAreOrderedAndChecksummed) {
     ASSERT_FALSE(migrations.empty()) << store;
     for (std::size_t i = 0; i < migrations.size(); ++i) {
       EXPECT_EQ(migrations[i].checksum.size(), 64u);
-      if (i > 0) EXPECT_LT(migrations[i - 1].version, migrations[i].version);
+      if (i > 0) {
+        EXPECT_LT(migrations[i - 1].version, migrations[i].version);
+      }
     }
   }
 }

@@ -49,8 +49,11 @@ TEST_P(ReadinessFaultTest, StoreDownIsNamedAndRecoveryNeedsNoRestart) {
   EXPECT_EQ(ready.status, 503) << ready.body;
   auto body = boost::json::parse(ready.body);
   EXPECT_EQ(body.at("stores").at(store), "down") << ready.body;
-  for (const char* other : {"postgres", "redis", "clickhouse", "s3"})
-    if (other != store) EXPECT_EQ(body.at("stores").at(other), "ok") << other << " in " << ready.body;
+  for (const char* other : {"postgres", "redis", "clickhouse", "s3"}) {
+    if (other != store) {
+      EXPECT_EQ(body.at("stores").at(other), "ok") << other << " in " << ready.body;
+    }
+  }
   EXPECT_EQ(HttpCall(service.port(), "GET", "/healthz").status, 200);
 
   testing::StartStore(store);
@@ -60,7 +63,9 @@ TEST_P(ReadinessFaultTest, StoreDownIsNamedAndRecoveryNeedsNoRestart) {
 
 INSTANTIATE_TEST_SUITE_P(EachStore, ReadinessFaultTest,
                          ::testing::Values("postgres", "redis", "clickhouse", "s3"),
-                         [](const auto& info) { return std::string(info.param); });
+                         [](const ::testing::TestParamInfo<const char*>& param_info) {
+                           return std::string(param_info.param);
+                         });
 
 }  // namespace
 }  // namespace cinerec

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,18 +61,19 @@ HttpResult HttpCall(unsigned short port, const std::string& method, const std::s
 
 std::string RawExchange(unsigned short port, const std::string& bytes, int timeout_ms) {
   asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  stream.expires_after(std::chrono::milliseconds(timeout_ms));
-  asio::write(stream.socket(), asio::buffer(bytes));
+  tcp::socket socket(ioc);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  // Blocking reads with a kernel receive timeout: the server may keep the connection open after answering.
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  boost::system::error_code ec;
+  asio::write(socket, asio::buffer(bytes), ec);
   std::string out;
   char chunk[4096];
-  beast::error_code ec;
   for (;;) {
-    stream.expires_after(std::chrono::milliseconds(timeout_ms));
-    std::size_t n = stream.read_some(asio::buffer(chunk), ec);
-    out.append(chunk, n);
-    if (ec) break;
+    auto n = ::recv(socket.native_handle(), chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    out.append(chunk, static_cast<std::size_t>(n));
   }
   return out;
 }

@@ -144,7 +144,7 @@ PgPool::Lease::~Lease() {
 
 std::unique_ptr<PgConnection> PgPool::Connect() {
   auto timeout_s = std::to_string(std::max<long long>(1, (connect_timeout_.count() + 999) / 1000));
-  auto options = fmt::format("-c statement_timeout={}", statement_timeout_.count());
+  auto options = fmt::format("-c statement_timeout={} -c client_min_messages=warning", statement_timeout_.count());
   const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
   const char* values[] = {url_.c_str(), timeout_s.c_str(), options.c_str(), "cinerec", nullptr};
   pg_conn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
