@@ -1,9 +1,5 @@
 // Fault tests: stop and start the test stack's ClickHouse (this binary runs serially).
-//
-// The guard: src/CMakeLists.txt does not yet exclude *_ftest.cpp from the cinerec library, where
-// tests/support is not on the include path; there this file compiles to nothing. Remove the guard once the
-// library's source filter excludes _ftest.cpp.
-#if __has_include("support/test_env.h")
+
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
@@ -108,4 +104,3 @@ TEST_F(HttpClickHouseFaultTest, BatcherDeliversRowsAppendedDuringTheOutage) {
 }  // namespace
 }  // namespace cinerec
 
-#endif  // __has_include("support/test_env.h")

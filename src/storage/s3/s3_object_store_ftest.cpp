@@ -1,10 +1,6 @@
 // S3ObjectStore while its server goes away and comes back (the serial fault-test binary: this test stops the
 // test stack's S3 proxy for a few seconds).
-//
-// The guard: src/CMakeLists.txt does not yet exclude *_ftest.cpp from the cinerec library, where
-// tests/support is not on the include path; there this file compiles to nothing. Remove the guard once the
-// library's source filter excludes _ftest.cpp.
-#if __has_include("support/test_env.h")
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -83,4 +79,3 @@ TEST(S3ObjectStoreFaultTest, FailsFastWhileTheServerIsDownAndRecoversWhenItIsBac
 
 }  // namespace
 }  // namespace cinerec
-#endif  // __has_include("support/test_env.h")
