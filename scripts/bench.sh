@@ -14,6 +14,7 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCINEREC_BUILD_
 ninja -C build/release -j"$(nproc)" cinerec_cli micro_bench
 
 work=$(mktemp -d /tmp/cinerec-bench.XXXXXX)
+chmod 755 "$work"  # nginx workers run as an unprivileged user and must reach www/
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
