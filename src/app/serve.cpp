@@ -20,7 +20,8 @@ int RunServe(const Config& config) {
   auto stores = Stores::Connect(config);
   Metrics metrics;
   http::Router router;
-  RegisterHealthRoutes(router, stores.Probes(), metrics, config.http.docs_assets_dir);
+  ReadinessChecker readiness(stores.Probes());  // declared after stores: destroyed (joined) before them
+  RegisterHealthRoutes(router, readiness, metrics, config.http.docs_assets_dir);
   // Later roles register their routes here (collect, recommend, analytics, accounts), each given the stores
   // and metrics it needs.
 

@@ -50,7 +50,7 @@ void RequireUrl(const std::string& value, const std::string& where, const std::v
   std::string expected;
   for (const auto& scheme : schemes)
     expected += (expected.empty() ? "" : " or ") + scheme + "://...";
-  Invalid(where, "expected a URL " + expected + ", got '" + value + "'");
+  Invalid(where, "expected a URL " + expected + ", got '" + RedactUrl(value) + "'");
 }
 
 std::vector<std::string> SplitList(const std::string& value) {
@@ -214,6 +214,11 @@ const std::vector<Key>& Keys() {
                     [](Config& c, const std::string& v, const std::string& where) {
                       c.roles = SplitList(v);
                       if (c.roles.empty()) Invalid(where, "name at least one role");
+                      for (const auto& role : c.roles)
+                        if (role != "all" && role != "collect" && role != "recommend" && role != "analytics"
+                            && role != "accounts")
+                          Invalid(where, "unknown role '" + role
+                                             + "' (all, collect, recommend, analytics, accounts)");
                     },
                     [](const Config& c) { return JoinList(c.roles); }});
     return k;
@@ -265,7 +270,13 @@ void ApplyToml(Config& config, const std::string& path) {
 
 }  // namespace
 
-std::string RedactUrl(const std::string& url) {
+std::string RedactUrl(const std::string& raw) {
+  std::string url = raw;
+  // libpq also takes the password as a query parameter.
+  for (auto pos = url.find("password="); pos != std::string::npos; pos = url.find("password=", pos + 1)) {
+    auto end = url.find('&', pos);
+    url.replace(pos + 9, (end == std::string::npos ? url.size() : end) - pos - 9, "***");
+  }
   auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return url;
   auto at = url.find('@', scheme_end + 3);
@@ -311,8 +322,11 @@ std::string Config::Describe() const {
   std::string out;
   for (const auto& key : Keys()) {
     std::string value = key.get(*this);
-    if (key.secret && !value.empty())
-      value = value.find("://") != std::string::npos ? RedactUrl(value) : "***";
+    if (value.find("://") != std::string::npos) {
+      value = RedactUrl(value);  // any URL may carry user:password@
+    } else if (key.secret && !value.empty()) {
+      value = "***";
+    }
     out += fmt::format("{} = {}    # env {}\n", key.path, value, EnvNameFor(key));
   }
   return out;

@@ -65,6 +65,20 @@ TEST(ConfigTest, DescribeRedactsSecrets) {
   EXPECT_EQ(config.admin_api_keys.size(), 2u);
 }
 
+TEST(ConfigTest, UrlsAreRedactedEverywhere) {
+  EXPECT_EQ(RedactUrl("postgresql://u@h/db?password=hunter2&sslmode=require"),
+            "postgresql://u@h/db?password=***&sslmode=require");
+  try {
+    Config::Load("", {{"CINEREC_POSTGRES_URL", "postgresq://u:hunter2@h/db"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+  }
+  auto config = Config::Load("", {{"CINEREC_CLICKHOUSE_URL", "http://admin:hunter2@127.0.0.1:8123"}});
+  EXPECT_EQ(config.Describe().find("hunter2"), std::string::npos);
+  EXPECT_THROW(Config::Load("", {{"CINEREC_SERVE_ROLES", "collect,bogus"}}), ConfigError);
+}
+
 TEST(ConfigTest, ToEnvironmentRoundTrips) {
   auto config = Config::Load("", {{"CINEREC_REDIS_KEY_PREFIX", "x:"}, {"CINEREC_HTTP_ACCESS_LOG", "false"}});
   std::map<std::string, std::string> env;

@@ -27,10 +27,11 @@ struct Metrics::Impl {
                                                           .Name(kRequestsTotal)
                                                           .Help("HTTP requests by route, method and status")
                                                           .Register(*registry);
-  prometheus::Family<prometheus::Histogram>& durations = prometheus::BuildHistogram()
-                                                             .Name(kRequestDuration)
-                                                             .Help("HTTP request latency by route and method")
-                                                             .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& durations =
+      prometheus::BuildHistogram()
+          .Name(kRequestDuration)
+          .Help("HTTP request latency by route, method and status")
+          .Register(*registry);
   prometheus::Family<prometheus::Gauge>& in_flight_family =
       prometheus::BuildGauge().Name(kInFlight).Help("HTTP requests being served").Register(*registry);
   prometheus::Gauge& in_flight = in_flight_family.Add({});
@@ -45,8 +46,19 @@ struct Metrics::Impl {
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
 Metrics::~Metrics() = default;
 
-void Metrics::RecordRequest(std::string_view method, std::string_view route, int status,
+namespace {
+// Clients choose the method string: only known methods become label values, so that no client can grow the
+// set of series (and the memory behind them) without bound.
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+    if (method == known) return known;
+  return "other";
+}
+}  // namespace
+
+void Metrics::RecordRequest(std::string_view raw_method, std::string_view route, int status,
                             std::chrono::nanoseconds latency) {
+  const std::string_view method = MethodLabel(raw_method);
   std::string key;
   key.reserve(method.size() + route.size() + 5);
   key.append(method).append(" ").append(route).append(" ").append(std::to_string(status));
@@ -59,7 +71,9 @@ void Metrics::RecordRequest(std::string_view method, std::string_view route, int
       auto& c = impl_->requests.Add({{"method", std::string(method)},
                                      {"route", std::string(route)},
                                      {"status", std::to_string(status)}});
-      auto& h = impl_->durations.Add({{"method", std::string(method)}, {"route", std::string(route)}},
+      auto& h = impl_->durations.Add({{"method", std::string(method)},
+                                      {"route", std::string(route)},
+                                      {"status", std::to_string(status)}},
                                      kLatencyBuckets);
       it = impl_->series.emplace(std::move(key), std::make_pair(&c, &h)).first;
     }

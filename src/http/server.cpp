@@ -56,7 +56,8 @@ struct Server::Impl {
         router(r),
         metrics(m),
         ioc(c.io_threads),
-        acceptor(ioc),
+        acceptor(asio::make_strand(ioc)),
+        accept_retry(acceptor.get_executor()),
         workers(static_cast<std::size_t>(c.worker_threads)),
         signals(ioc, SIGINT, SIGTERM) {}
 
@@ -64,7 +65,8 @@ struct Server::Impl {
   const Router& router;
   Metrics& metrics;
   asio::io_context ioc;
-  tcp::acceptor acceptor;
+  tcp::acceptor acceptor;           // on its own strand: accept, stop and signals never race
+  asio::steady_timer accept_retry;  // back-off after accept errors such as EMFILE
   asio::thread_pool workers;
   asio::signal_set signals;
   std::atomic<bool> draining{false};
@@ -72,6 +74,7 @@ struct Server::Impl {
   std::atomic<std::size_t> queued{0};
 
   void Accept();
+  void AddInFlight(std::int64_t delta) { metrics.SetInFlight(in_flight += delta); }
   void BeginStop();
   void WaitForDrain(std::shared_ptr<asio::steady_timer> timer,
                     std::chrono::steady_clock::time_point deadline);
@@ -87,6 +90,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   }
+
+  ~Session() { Uncount(); }
 
   void Start() { ReadHeader(/*first=*/true); }
 
@@ -104,6 +109,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     started_ = std::chrono::steady_clock::now();
+    // A request counts as in flight from its complete header until its response is written: graceful stop
+    // waits for exactly these.
+    counted_ = true;
+    server_.AddInFlight(1);
     const auto& header = parser_->get();
     if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
       // Clients such as curl wait for this before sending a large body.
@@ -191,14 +200,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     const Route& route = *match.route;
-    ++server_.in_flight;
     if (route.execution == Execution::kInline) {
       Response response = server_.Handle(route, request);
-      --server_.in_flight;
       return Write(std::move(request), route.pattern, std::move(response), keep_alive);
     }
     if (server_.queued.load() >= server_.config.max_queued_requests) {
-      --server_.in_flight;
       Response response = Response::Error(503, "overloaded", "too many requests waiting; retry shortly");
       response.headers.emplace_back("Retry-After", "1");
       return Write(std::move(request), route.pattern, std::move(response), keep_alive);
@@ -210,7 +216,6 @@ class Session : public std::enable_shared_from_this<Session> {
       Response response = self->server_.Handle(route, request);
       asio::post(self->stream_.get_executor(), [self, &route, request = std::move(request),
                                                 response = std::move(response), keep_alive]() mutable {
-        --self->server_.in_flight;
         self->Write(std::move(request), route.pattern, std::move(response), keep_alive);
       });
     });
@@ -241,15 +246,45 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_.config.read_timeout);
     bhttp::async_write(stream_, *message,
                        [self = shared_from_this(), message, keep_alive](beast::error_code ec, std::size_t) {
-                         if (ec || !keep_alive) return self->Close();
+                         self->Uncount();
+                         if (ec) return self->Close();
+                         if (!keep_alive) return self->LingeringClose();
                          self->ReadHeader(/*first=*/false);
                        });
   }
 
+  void Uncount() {
+    if (counted_) {
+      counted_ = false;
+      server_.AddInFlight(-1);
+    }
+  }
+
   void Close() {
+    Uncount();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.socket().close(ignored);
+  }
+
+  // After answering a request we refused (413, 400, ...) the client may still be sending its body. Closing at
+  // once would make the kernel reset the connection, and the client could lose our answer; so stop sending,
+  // then read and discard what still arrives, for a bounded time and size, and only then close.
+  void LingeringClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    Discard();
+  }
+
+  void Discard() {
+    discard_buffer_.resize(16 * 1024);
+    stream_.async_read_some(asio::buffer(discard_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->discarded_ += n;
+                              if (ec || self->discarded_ > kMaxLingerBytes) return self->Close();
+                              self->Discard();
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -258,6 +293,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl& server_;
   std::string remote_;
   std::chrono::steady_clock::time_point started_;
+  bool counted_ = false;
+  std::string discard_buffer_;
+  std::size_t discarded_ = 0;
+  static constexpr std::size_t kMaxLingerBytes = 8u << 20;
 };
 
 }  // namespace
@@ -265,7 +304,13 @@ class Session : public std::enable_shared_from_this<Session> {
 Response Server::Impl::Handle(const Route& route, Request& request) const {
   ScopedRequestId id(request.request_id);
   try {
-    return route.handler(request);
+    Response response = route.handler(request);
+    if (response.status < 100 || response.status > 599) {
+      spdlog::error("handler for {} {} returned invalid status {}", request.method, route.pattern,
+                    response.status);
+      return Response::Error(500, "internal", "internal error; quote request id " + request.request_id);
+    }
+    return response;
   } catch (const ApiError& e) {
     return Response::Error(e.status(), e.code(), e.what());
   } catch (const StoreError& e) {
@@ -285,7 +330,13 @@ void Server::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      spdlog::warn("accept failed: {}", ec.message());
+      // Typically EMFILE: retrying at once would spin; give connections time to close.
+      spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
+      accept_retry.expires_after(std::chrono::milliseconds(100));
+      accept_retry.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && acceptor.is_open()) Accept();
+      });
+      return;
     } else {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
@@ -300,6 +351,7 @@ void Server::Impl::BeginStop() {
   spdlog::info("http: stopping; {} request(s) in flight", in_flight.load());
   beast::error_code ignored;
   acceptor.close(ignored);
+  accept_retry.cancel();
   signals.cancel(ignored);
   auto timer = std::make_shared<asio::steady_timer>(ioc);
   WaitForDrain(timer, std::chrono::steady_clock::now() + config.shutdown_grace);
@@ -308,8 +360,10 @@ void Server::Impl::BeginStop() {
 void Server::Impl::WaitForDrain(std::shared_ptr<asio::steady_timer> timer,
                                 std::chrono::steady_clock::time_point deadline) {
   if (in_flight.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
-    if (in_flight.load() > 0)
+    if (in_flight.load() > 0) {
       spdlog::warn("http: grace period over with {} request(s) in flight", in_flight.load());
+      workers.stop();  // queued handlers that have not started are abandoned
+    }
     ioc.stop();
     return;
   }
@@ -344,7 +398,7 @@ void Server::Run() {
   impl_->signals.async_wait([this](beast::error_code ec, int signal) {
     if (!ec) {
       spdlog::info("http: signal {} received", signal);
-      impl_->BeginStop();
+      asio::post(impl_->acceptor.get_executor(), [this] { impl_->BeginStop(); });
     }
   });
   impl_->Accept();
@@ -361,7 +415,7 @@ void Server::Run() {
 }
 
 void Server::Stop() {
-  asio::post(impl_->ioc, [this] { impl_->BeginStop(); });
+  asio::post(impl_->acceptor.get_executor(), [this] { impl_->BeginStop(); });
 }
 
 }  // namespace cinerec::http

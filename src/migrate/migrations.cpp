@@ -158,6 +158,9 @@ std::vector<std::string> MigrateClickHouse(ClickHouseClient& clickhouse,
 
 MigrationResult Migrate(PgPool& pool, ClickHouseClient* clickhouse) {
   auto conn = pool.Acquire();
+  // Waiting for another node's migration, or a long migration itself, must not hit the pool's statement
+  // timeout.
+  conn->Exec("SET statement_timeout = 0");
   conn->Exec("SELECT pg_advisory_lock($1)", PgParams(kMigrationLockKey));
   MigrationResult result;
   try {
@@ -171,6 +174,7 @@ MigrationResult Migrate(PgPool& pool, ClickHouseClient* clickhouse) {
     throw;
   }
   conn->Exec("SELECT pg_advisory_unlock($1)", PgParams(kMigrationLockKey));
+  conn->Exec("RESET statement_timeout");
   return result;
 }
 

@@ -88,7 +88,8 @@ TEST(ServiceIntegrationTest, EveryServedRouteIsInTheOpenApiDocument) {
   auto stores = Stores::Connect(config);
   Metrics metrics;
   http::Router router;
-  RegisterHealthRoutes(router, stores.Probes(), metrics);
+  ReadinessChecker readiness(stores.Probes());
+  RegisterHealthRoutes(router, readiness, metrics);
   for (const auto& route : router.routes()) {
     std::string method = route.method;
     for (auto& c : method)

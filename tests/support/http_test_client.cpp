@@ -1,6 +1,7 @@
 #include "support/http_test_client.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -143,7 +144,21 @@ ServiceProcess::ServiceProcess(const Config& config, const std::vector<std::stri
 }
 
 ServiceProcess::~ServiceProcess() {
-  if (pid_ > 0) Terminate();
+  if (pid_ > 0) {
+    int status = Terminate();
+    if (status != 0)
+      ADD_FAILURE() << "cinerec serve exited with status " << status << " (log: " << log_path_ << ")";
+  }
+  // The service runs under the sanitizer build in `make test`: a report in its log is a failure of the test.
+  std::ifstream log(log_path_);
+  std::string line;
+  while (std::getline(log, line)) {
+    if (line.find("AddressSanitizer") != std::string::npos || line.find("LeakSanitizer") != std::string::npos
+        || line.find("runtime error:") != std::string::npos) {
+      ADD_FAILURE() << "sanitizer report in cinerec serve's log " << log_path_ << ": " << line;
+      break;
+    }
+  }
 }
 
 bool ServiceProcess::Running() {

@@ -40,7 +40,8 @@ std::string TemplateName() {
 void EnsureTemplate(const Config& config, const std::string& name) {
   PgPool admin(config.postgres, WithDatabase(config.postgres.url, "postgres"));
   auto lease = admin.Acquire();
-  // Serialises template creation across parallel test processes.
+  // Serialises template creation across parallel test processes (waiting may outlast the statement timeout).
+  lease->Exec("SET statement_timeout = 0");
   lease->Exec("SELECT pg_advisory_lock(4242)");
   try {
     auto exists = lease->Exec("SELECT 1 FROM pg_database WHERE datname = $1", PgParams(name));
@@ -54,7 +55,10 @@ void EnsureTemplate(const Config& config, const std::string& name) {
       lease->Exec("ALTER DATABASE " + name + "_building RENAME TO " + name);
     }
   } catch (...) {
-    lease->Exec("SELECT pg_advisory_unlock(4242)");
+    try {
+      lease->Exec("SELECT pg_advisory_unlock(4242)");
+    } catch (...) {  // the original error matters more; the lock dies with the session anyway
+    }
     throw;
   }
   lease->Exec("SELECT pg_advisory_unlock(4242)");

@@ -1,10 +1,11 @@
 #include "services/health/health_service.h"
 
 #include <boost/json.hpp>
+#include <condition_variable>
 #include <fstream>
-#include <future>
-#include <sstream>
 #include <memory>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "common/embedded_files.h"
@@ -40,35 +41,77 @@ else { document.getElementById("ui").innerHTML =
 
 }  // namespace
 
-std::vector<StoreStatus> CheckStores(const std::vector<StoreProbe*>& probes,
-                                     std::chrono::milliseconds deadline) {
-  // Each ping runs on its own thread so one hung store cannot delay the others; a thread that outlives the
-  // deadline finishes on its own (adapters bound their calls with timeouts) and its result is ignored.
-  struct Pending {
-    std::string store;
-    std::shared_ptr<std::promise<std::string>> result;
-  };
-  std::vector<Pending> pending;
-  for (auto* probe : probes) {
-    auto promise = std::make_shared<std::promise<std::string>>();
-    pending.push_back({std::string(probe->StoreName()), promise});
-    std::thread([probe, promise] {
+struct ReadinessChecker::Probe {
+  StoreProbe* store = nullptr;
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool requested = false;
+  bool stopping = false;
+  std::uint64_t completed = 0;  // pings finished so far
+  std::string last_error;       // of the last finished ping; empty = ok
+  std::thread thread;
+
+  void Loop() {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      changed.wait(lock, [&] { return requested || stopping; });
+      if (stopping) return;
+      requested = false;
+      lock.unlock();
+      std::string error;
       try {
-        probe->Ping();
-        promise->set_value("");
+        store->Ping();
       } catch (const std::exception& e) {
-        promise->set_value(e.what());
+        error = e.what();
       }
-    }).detach();
+      lock.lock();
+      last_error = std::move(error);
+      ++completed;
+      changed.notify_all();
+    }
+  }
+};
+
+ReadinessChecker::ReadinessChecker(std::vector<StoreProbe*> probes) {
+  for (auto* store : probes) {
+    auto probe = std::make_unique<Probe>();
+    probe->store = store;
+    probe->thread = std::thread([p = probe.get()] { p->Loop(); });
+    probes_.push_back(std::move(probe));
+  }
+}
+
+ReadinessChecker::~ReadinessChecker() {
+  for (auto& probe : probes_) {
+    {
+      std::lock_guard lock(probe->mutex);
+      probe->stopping = true;
+    }
+    probe->changed.notify_all();
+  }
+  for (auto& probe : probes_)
+    probe->thread.join();
+}
+
+std::vector<StoreStatus> ReadinessChecker::Check(std::chrono::milliseconds deadline) {
+  // Ask every store first, then wait: the pings run concurrently.
+  std::vector<std::uint64_t> targets;
+  for (auto& probe : probes_) {
+    std::lock_guard lock(probe->mutex);
+    // The answer must come from a ping that starts after this request (a queued one), or the one in flight.
+    probe->requested = true;
+    targets.push_back(probe->completed + 1);
+    probe->changed.notify_all();
   }
   auto until = std::chrono::steady_clock::now() + deadline;
   std::vector<StoreStatus> out;
-  for (auto& p : pending) {
-    auto future = p.result->get_future();
-    StoreStatus status{p.store, false, ""};
-    if (future.wait_until(until) == std::future_status::ready) {
-      status.error = future.get();
-      status.ok = status.error.empty();
+  for (std::size_t i = 0; i < probes_.size(); ++i) {
+    auto& probe = *probes_[i];
+    std::unique_lock lock(probe.mutex);
+    StoreStatus status{std::string(probe.store->StoreName()), false, ""};
+    if (probe.changed.wait_until(lock, until, [&] { return probe.completed >= targets[i]; })) {
+      status.ok = probe.last_error.empty();
+      status.error = probe.last_error;
     } else {
       status.error = "no answer within " + std::to_string(deadline.count()) + " ms";
     }
@@ -77,7 +120,7 @@ std::vector<StoreStatus> CheckStores(const std::vector<StoreProbe*>& probes,
   return out;
 }
 
-void RegisterHealthRoutes(http::Router& router, std::vector<StoreProbe*> probes, Metrics& metrics,
+void RegisterHealthRoutes(http::Router& router, ReadinessChecker& readiness, Metrics& metrics,
                           const std::string& docs_assets_dir) {
   router.Add(
       "GET", "/healthz",
@@ -86,10 +129,10 @@ void RegisterHealthRoutes(http::Router& router, std::vector<StoreProbe*> probes,
       },
       http::Execution::kInline);
 
-  router.Add("GET", "/readyz", [probes, &metrics](http::Request&) {
+  router.Add("GET", "/readyz", [&readiness, &metrics](http::Request&) {
     boost::json::object stores;
     boost::json::array down;
-    for (const auto& status : CheckStores(probes, kReadinessDeadline)) {
+    for (const auto& status : readiness.Check(kReadinessDeadline)) {
       stores[status.store] = status.ok ? "ok" : "down";
       if (!status.ok) {
         metrics.RecordStoreError(status.store);
@@ -129,13 +172,17 @@ void RegisterHealthRoutes(http::Router& router, std::vector<StoreProbe*> probes,
     content << in.rdbuf();
     (*assets)[file] = {content.str(), type};
   }
-  router.Add("GET", "/docs/assets/{file}", [assets](http::Request& request) {
-    auto it = assets->find(request.PathParam("file"));
-    if (it == assets->end()) return http::Response::Error(404, "not_found", "no such documentation asset");
-    auto response = http::Response::Text(200, it->second.first, it->second.second);
-    response.headers.emplace_back("Cache-Control", "public, max-age=86400");
-    return response;
-  }, http::Execution::kInline);
+  router.Add(
+      "GET", "/docs/assets/{file}",
+      [assets](http::Request& request) {
+        auto it = assets->find(request.PathParam("file"));
+        if (it == assets->end())
+          return http::Response::Error(404, "not_found", "no such documentation asset");
+        auto response = http::Response::Text(200, it->second.first, it->second.second);
+        response.headers.emplace_back("Cache-Control", "public, max-age=86400");
+        return response;
+      },
+      http::Execution::kInline);
 }
 
 }  // namespace cinerec

@@ -97,9 +97,9 @@ PgResult PgConnection::Exec(std::string_view sql, const PgParams& params) {
   std::string message = PQresultErrorMessage(raw);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
     message.pop_back();
-  // Class 57 (operator intervention: shutdown, cancel) and 08 (connection) mean the server, not the
-  // statement.
-  if (state.rfind("57", 0) == 0 || state.rfind("08", 0) == 0) {
+  // Server shutting down (57P01-57P03) or connection exceptions (class 08) mean the server, not the
+  // statement. A statement timeout or cancel (57014) is the statement's problem: the connection stays usable.
+  if (state == "57P01" || state == "57P02" || state == "57P03" || state.rfind("08", 0) == 0) {
     broken_ = true;
     throw StoreError("postgres", message);
   }
@@ -144,9 +144,15 @@ PgPool::Lease::~Lease() {
 
 std::unique_ptr<PgConnection> PgPool::Connect() {
   auto timeout_s = std::to_string(std::max<long long>(1, (connect_timeout_.count() + 999) / 1000));
-  auto options = fmt::format("-c statement_timeout={} -c client_min_messages=warning", statement_timeout_.count());
-  const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
-  const char* values[] = {url_.c_str(), timeout_s.c_str(), options.c_str(), "cinerec", nullptr};
+  auto options =
+      fmt::format("-c statement_timeout={} -c client_min_messages=warning", statement_timeout_.count());
+  // TCP keepalives and a user timeout: a server that silently vanishes (network cut) fails calls in seconds
+  // instead of blocking a worker for the kernel's default of minutes.
+  const char* keys[] = {
+      "dbname",          "connect_timeout",     "options",          "application_name", "keepalives",
+      "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout", nullptr};
+  const char* values[] = {url_.c_str(), timeout_s.c_str(), options.c_str(), "cinerec", "1", "10", "5",
+                          "3",          "30000",           nullptr};
   pg_conn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (!conn || PQstatus(conn) != CONNECTION_OK) {
     std::string message = conn ? PQerrorMessage(conn) : "out of memory";
@@ -193,18 +199,20 @@ PgPool::Lease PgPool::Acquire() {
 }
 
 void PgPool::Release(std::unique_ptr<PgConnection> conn) {
-  bool keep = !conn->broken() && PQstatus(conn->raw()) == CONNECTION_OK
-              && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE;
+  const bool lost = conn->broken() || PQstatus(conn->raw()) != CONNECTION_OK;
+  const bool keep = !lost && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE;
   if (!keep) conn.reset();  // closed outside the lock is not worth the complexity: PQfinish is quick
   std::lock_guard lock(mutex_);
   if (keep) {
     idle_.push_back(std::move(conn));
   } else {
     --open_;
-    // A lost connection usually means the server restarted: its idle siblings are dead too. Drop them now
-    // rather than failing one request per stale connection.
-    open_ -= static_cast<int>(idle_.size());
-    idle_.clear();
+    if (lost) {
+      // A lost connection usually means the server restarted: its idle siblings are dead too. Drop them now
+      // rather than failing one request per stale connection.
+      open_ -= static_cast<int>(idle_.size());
+      idle_.clear();
+    }
   }
   available_.notify_all();
 }
