@@ -176,18 +176,11 @@ PgPool::Lease PgPool::Acquire() {
     lock.unlock();
     if (PQstatus(conn->raw()) == CONNECTION_OK) return Lease(*this, std::move(conn));
     // The server dropped it while idle: open a fresh one in its place (the slot stays counted).
-    conn.reset();
-    try {
-      return Lease(*this, Connect());
-    } catch (...) {
-      std::lock_guard relock(mutex_);
-      --open_;
-      available_.notify_one();
-      throw;
-    }
+  } else {
+    ++open_;
+    lock.unlock();
   }
-  ++open_;
-  lock.unlock();
+  // This thread holds a counted slot from here on: give it back if connecting fails.
   try {
     return Lease(*this, Connect());
   } catch (...) {
