@@ -6,6 +6,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "services/accounts/accounts_module.h"
 #include "services/health/health_service.h"
 
 namespace cinerec {
@@ -22,6 +23,8 @@ int RunServe(const Config& config) {
   http::Router router;
   ReadinessChecker readiness(stores.Probes());  // declared after stores: destroyed (joined) before them
   RegisterHealthRoutes(router, readiness, metrics, config.http.docs_assets_dir);
+  AccountsModule accounts(config, stores);  // its authenticator() checks every other service's callers
+  accounts.RegisterRoutes(router);
   // Later roles register their routes here (collect, recommend, analytics, accounts), each given the stores
   // and metrics it needs.
 

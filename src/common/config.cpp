@@ -202,6 +202,17 @@ const std::vector<Key>& Keys() {
                           one_of({"trace", "debug", "info", "warn", "error"})));
     k.push_back(StringKey("log.format", &Config::log, &LogConfig::format, false, one_of({"text", "json"})));
 
+    k.push_back(IntKey("accounts.session_ttl_s", &Config::accounts, &AccountsConfig::session_ttl_s, 1,
+                       365LL * 24 * 3600));
+    k.push_back(IntKey("accounts.login_max_failures", &Config::accounts, &AccountsConfig::login_max_failures,
+                       1, 1000000));
+    k.push_back(
+        IntKey("accounts.login_window_s", &Config::accounts, &AccountsConfig::login_window_s, 1, 24 * 3600));
+    k.push_back(IntKey("accounts.argon2_memory_kib", &Config::accounts, &AccountsConfig::argon2_memory_kib, 8,
+                       4 << 20));
+    k.push_back(
+        IntKey("accounts.argon2_time_cost", &Config::accounts, &AccountsConfig::argon2_time_cost, 1, 100));
+
     k.push_back(Key{"admin.api_keys", true,
                     [](Config& c, const std::string& v, const std::string& where) {
                       c.admin_api_keys = SplitList(v);

@@ -69,6 +69,14 @@ struct LogConfig {
   std::string format = "text";  // text or json
 };
 
+struct AccountsConfig {
+  std::int64_t session_ttl_s = 30LL * 24 * 3600;  // sliding idle lifetime of a session
+  int login_max_failures = 10;                    // failed sign-ins per account / address per window...
+  std::int64_t login_window_s = 15 * 60;          // ...before 429 until the window ends
+  int argon2_memory_kib = 19 * 1024;              // Argon2id cost (OWASP minimum); lower only in tests
+  int argon2_time_cost = 2;
+};
+
 struct Config {
   HttpConfig http;
   PostgresConfig postgres;
@@ -76,6 +84,7 @@ struct Config {
   ClickHouseConfig clickhouse;
   S3Config s3;
   LogConfig log;
+  AccountsConfig accounts;
   std::vector<std::string> admin_api_keys;   // static bearer tokens for machines with the admin role
   std::vector<std::string> roles = {"all"};  // which services `serve` runs
 

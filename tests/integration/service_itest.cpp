@@ -8,6 +8,7 @@
 #include "app/stores.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "services/accounts/accounts_module.h"
 #include "services/health/health_service.h"
 #include "support/http_test_client.h"
 #include "support/test_env.h"
@@ -90,6 +91,8 @@ TEST(ServiceIntegrationTest, EveryServedRouteIsInTheOpenApiDocument) {
   http::Router router;
   ReadinessChecker readiness(stores.Probes());
   RegisterHealthRoutes(router, readiness, metrics);
+  AccountsModule accounts(config, stores);
+  accounts.RegisterRoutes(router);
   for (const auto& route : router.routes()) {
     std::string method = route.method;
     for (auto& c : method)
