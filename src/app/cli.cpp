@@ -27,6 +27,44 @@ int RunCli(int argc, char** argv) {
       app.add_subcommand("migrate", "Apply PostgreSQL and ClickHouse migrations and create the S3 bucket");
   auto* show_config = app.add_subcommand("config", "Print the effective configuration (secrets redacted)");
 
+  ImportArgs import_args;
+  auto* import =
+      app.add_subcommand("import", "Import a MovieLens data set (ml-100k, ml-1m, ml-latest) into the stores");
+  import->add_option("dir", import_args.dir, "Folder with the MovieLens files")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  import->add_option("--format", import_args.format,
+                     "ml-100k, ml-1m or ml-latest (default: detected from the files)");
+  import->add_flag("--remap-ids", import_args.remap_ids,
+                   "Assign new ids (source ids kept as external ids); required for a non-empty database");
+  import->add_flag("--skip-bad-rows", import_args.skip_bad_rows,
+                   "Skip and count malformed rows instead of failing");
+  import->add_option("--like-threshold", import_args.like_threshold, "A rating >= this is also a like")
+      ->capture_default_str();
+  import
+      ->add_option("--dislike-threshold", import_args.dislike_threshold, "A rating <= this is also a dislike")
+      ->capture_default_str();
+
+  GenerateArgs generate_args;
+  auto* generate = app.add_subcommand("generate", "Generate a synthetic data set (deterministic for a seed)");
+  generate->add_option("--users", generate_args.users, "Users")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  generate->add_option("--movies", generate_args.movies, "Movies")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  generate->add_option("--interactions", generate_args.interactions, "Watch sessions")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  generate->add_option("--seed", generate_args.seed, "Random seed")->capture_default_str();
+  generate->add_option("--days", generate_args.days, "History spans this many days")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  generate->add_option("--end-time", generate_args.end_time,
+                       "Unix time of the newest interaction (default: today's midnight UTC)");
+  generate->add_option("--out-dir", generate_args.out_dir, "Write MovieLens-latest CSV files here instead");
+  generate->add_flag("--remap-ids", generate_args.remap_ids, "Assign new ids (for a non-empty database)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -51,6 +89,8 @@ int RunCli(int argc, char** argv) {
   try {
     if (*serve) return RunServe(config);
     if (*migrate) return RunMigrate(config);
+    if (*import) return RunImport(config, import_args);
+    if (*generate) return RunGenerate(config, generate_args);
     if (*show_config) {
       std::cout << config.Describe();
       return 0;

@@ -1,0 +1,21 @@
+#pragma once
+// Deterministic identifiers and formats for imported history, so that a re-run writes the same keys.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cinerec::ingest {
+
+// A name-based UUID (version 5 layout over SHA-1 of `name`, no namespace): the same name always gives the
+// same id, e.g. DeterministicUuid("ml-1m:1:1193:978300760:view_start").
+std::string DeterministicUuid(std::string_view name);
+
+// Unix seconds -> "YYYY-MM-DD hh:mm:ss" (UTC): accepted by ClickHouse DateTime('UTC') columns.
+std::string FormatUtc(std::int64_t unix_seconds);
+// Unix seconds -> "YYYY-MM-DD hh:mm:ss+00" for a PostgreSQL timestamptz.
+std::string FormatUtcTz(std::int64_t unix_seconds);
+
+// Appends `text` as a JSON string literal (quotes included).
+void AppendJsonString(std::string& out, std::string_view text);
+
+}  // namespace cinerec::ingest

@@ -1,0 +1,94 @@
+// ml-100k: u.item "id|title|release date|video release date|IMDb URL|19 genre flags" (Latin-1),
+// u.user "id|age|gender|occupation|zip", u.data "user<TAB>item<TAB>rating<TAB>timestamp".
+#include <array>
+#include <filesystem>
+
+#include "ingest/movielens_source.h"
+#include "ingest/text.h"
+
+namespace cinerec::ingest {
+namespace {
+
+// The flag order of ml-100k's u.genre; flag 0 ("unknown") is not a genre.
+constexpr std::array<const char*, 19> kGenreFlags = {
+    "unknown",     "Action", "Adventure", "Animation", "Children's", "Comedy",  "Crime",
+    "Documentary", "Drama",  "Fantasy",   "Film-Noir", "Horror",     "Musical", "Mystery",
+    "Romance",     "Sci-Fi", "Thriller",  "War",       "Western"};
+
+std::string Require(const std::string& dir, const char* name) {
+  auto path = (std::filesystem::path(dir) / name).string();
+  if (!std::filesystem::exists(path)) throw IngestError(path + ": missing (ml-100k needs u.item and u.data)");
+  return path;
+}
+
+class Ml100kSource final : public MovieLensSource {
+ public:
+  Ml100kSource(const std::string& dir, const ReadOptions& options)
+      : dir_(dir), options_(options), item_(Require(dir, "u.item")), data_(Require(dir, "u.data")) {}
+
+  std::string format() const override { return "ml-100k"; }
+
+  void ReadMovies(const std::function<void(MovieRecord&&)>& fn) override {
+    skipped_ += ForEachLine(item_, false, options_, [&](std::string_view line) {
+                  auto f = SplitFields(line, "|");
+                  if (f.size() != 5 + kGenreFlags.size())
+                    throw BadRow("expected 24 '|'-separated fields, found " + std::to_string(f.size()));
+                  MovieRecord movie;
+                  movie.id = ParseInt(f[0], "movie id");
+                  auto title = SplitTitleYear(Latin1ToUtf8(f[1]));
+                  if (title.title.empty()) throw BadRow("empty title");
+                  movie.title = std::move(title.title);
+                  movie.year = title.year;
+                  // Release date "01-Jan-1995": its year when the title has none.
+                  if (!movie.year && f[2].size() == 11) {
+                    auto y = ParseInt(f[2].substr(7), "release year");
+                    if (y >= 1870 && y <= 2100) movie.year = static_cast<int>(y);
+                  }
+                  for (std::size_t i = 0; i < kGenreFlags.size(); ++i) {
+                    auto flag = f[5 + i];
+                    if (flag != "0" && flag != "1") throw BadRow("genre flag is not 0 or 1");
+                    if (flag == "1" && i > 0) movie.genres.emplace_back(kGenreFlags[i]);
+                  }
+                  fn(std::move(movie));
+                }).skipped;
+  }
+
+  void ReadUsers(const std::function<void(const UserRecord&)>& fn) override {
+    auto path = (std::filesystem::path(dir_) / "u.user").string();
+    if (!std::filesystem::exists(path)) return;
+    skipped_ += ForEachLine(path, false, options_, [&](std::string_view line) {
+                  auto f = SplitFields(line, "|");
+                  if (f.size() != 5) throw BadRow("expected 5 '|'-separated fields");
+                  fn(UserRecord{ParseInt(f[0], "user id")});
+                }).skipped;
+  }
+
+  void ReadRatings(const std::function<void(const RatingRecord&)>& fn) override {
+    skipped_ += ForEachLine(
+                    data_, false, options_,
+                    [&](std::string_view line) {
+                      auto f = SplitFields(line, "\t");
+                      if (f.size() != 4) throw BadRow("expected 4 tab-separated fields");
+                      RatingRecord r{ParseInt(f[0], "user id"), ParseInt(f[1], "item id"),
+                                     ParseDouble(f[2], "rating"), ParseInt(f[3], "timestamp")};
+                      fn(r);
+                    },
+                    &ratings_bytes_read_)
+                    .skipped;
+  }
+
+  std::uint64_t ratings_file_bytes() const override { return std::filesystem::file_size(data_); }
+
+ private:
+  std::string dir_;
+  ReadOptions options_;
+  std::string item_, data_;
+};
+
+}  // namespace
+
+std::unique_ptr<MovieLensSource> OpenMl100k(const std::string& dir, const ReadOptions& options) {
+  return std::make_unique<Ml100kSource>(dir, options);
+}
+
+}  // namespace cinerec::ingest

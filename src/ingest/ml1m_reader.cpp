@@ -1,0 +1,82 @@
+// ml-1m (and ml-10m, which has no users.dat): movies.dat "id::Title (Year)::Genre|Genre",
+// users.dat "id::gender::age::occupation::zip", ratings.dat "user::movie::rating::timestamp". Latin-1.
+#include <filesystem>
+
+#include "ingest/movielens_source.h"
+#include "ingest/text.h"
+
+namespace cinerec::ingest {
+namespace {
+
+std::string Require(const std::string& dir, const char* name) {
+  auto path = (std::filesystem::path(dir) / name).string();
+  if (!std::filesystem::exists(path))
+    throw IngestError(path + ": missing (ml-1m needs movies.dat and ratings.dat)");
+  return path;
+}
+
+class Ml1mSource final : public MovieLensSource {
+ public:
+  Ml1mSource(const std::string& dir, const ReadOptions& options)
+      : dir_(dir),
+        options_(options),
+        movies_(Require(dir, "movies.dat")),
+        ratings_(Require(dir, "ratings.dat")) {}
+
+  std::string format() const override { return "ml-1m"; }
+
+  void ReadMovies(const std::function<void(MovieRecord&&)>& fn) override {
+    skipped_ += ForEachLine(movies_, false, options_, [&](std::string_view line) {
+                  auto f = SplitFields(line, "::");
+                  if (f.size() != 3) throw BadRow("expected 3 '::'-separated fields");
+                  MovieRecord movie;
+                  movie.id = ParseInt(f[0], "movie id");
+                  auto title = SplitTitleYear(Latin1ToUtf8(f[1]));
+                  if (title.title.empty()) throw BadRow("empty title");
+                  movie.title = std::move(title.title);
+                  movie.year = title.year;
+                  if (!f[2].empty())
+                    for (auto g : SplitFields(f[2], "|"))
+                      movie.genres.emplace_back(g);
+                  fn(std::move(movie));
+                }).skipped;
+  }
+
+  void ReadUsers(const std::function<void(const UserRecord&)>& fn) override {
+    auto path = (std::filesystem::path(dir_) / "users.dat").string();
+    if (!std::filesystem::exists(path)) return;
+    skipped_ += ForEachLine(path, false, options_, [&](std::string_view line) {
+                  auto f = SplitFields(line, "::");
+                  if (f.size() != 5) throw BadRow("expected 5 '::'-separated fields");
+                  fn(UserRecord{ParseInt(f[0], "user id")});
+                }).skipped;
+  }
+
+  void ReadRatings(const std::function<void(const RatingRecord&)>& fn) override {
+    skipped_ += ForEachLine(
+                    ratings_, false, options_,
+                    [&](std::string_view line) {
+                      auto f = SplitFields(line, "::");
+                      if (f.size() != 4) throw BadRow("expected 4 '::'-separated fields");
+                      fn(RatingRecord{ParseInt(f[0], "user id"), ParseInt(f[1], "movie id"),
+                                      ParseDouble(f[2], "rating"), ParseInt(f[3], "timestamp")});
+                    },
+                    &ratings_bytes_read_)
+                    .skipped;
+  }
+
+  std::uint64_t ratings_file_bytes() const override { return std::filesystem::file_size(ratings_); }
+
+ private:
+  std::string dir_;
+  ReadOptions options_;
+  std::string movies_, ratings_;
+};
+
+}  // namespace
+
+std::unique_ptr<MovieLensSource> OpenMl1m(const std::string& dir, const ReadOptions& options) {
+  return std::make_unique<Ml1mSource>(dir, options);
+}
+
+}  // namespace cinerec::ingest
