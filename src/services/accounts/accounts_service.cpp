@@ -29,7 +29,9 @@ LoginResult AccountsService::Login(const std::string& raw_email, const std::stri
   std::string email = raw_email;
   for (auto& c : email)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  if (auto wait = limiter_.Blocked(email, address)) throw TooManyAttempts(*wait);
+  // The counter key is bounded: no stored e-mail is longer, so a longer one still counts, just truncated.
+  const std::string counted = email.substr(0, kEmailMaxChars);
+  if (auto wait = limiter_.Blocked(counted, address)) throw TooManyAttempts(*wait);
   auto credentials = users_.FindByEmail(email);
   bool ok = false;
   if (credentials && credentials->password_hash) {
@@ -38,10 +40,10 @@ LoginResult AccountsService::Login(const std::string& raw_email, const std::stri
     hasher_.VerifyDummy(password);  // same cost as a real check: timing does not reveal the account
   }
   if (!ok) {
-    limiter_.RecordFailure(email, address);
+    limiter_.RecordFailure(counted, address);
     throw Unauthorized("wrong email or password");
   }
-  limiter_.RecordSuccess(email);
+  limiter_.RecordSuccess(counted);
   const auto& user = credentials->user;
   auto created = sessions_.Create(user.id, user.role, user.subscription.tier);
   return {created.token, created.session.expires_at_ms, user};
