@@ -2,12 +2,16 @@
 
 #include "app/commands.h"
 #include "app/stores.h"
+#include "catalog/pg_movie_repository.h"
 #include "common/config.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "services/accounts/accounts_module.h"
+#include "services/accounts/authenticator.h"
+#include "services/catalog/catalog_routes.h"
 #include "services/health/health_service.h"
+#include "storage/postgres/pg_pool.h"
 
 namespace cinerec {
 
@@ -25,6 +29,9 @@ int RunServe(const Config& config) {
   RegisterHealthRoutes(router, readiness, metrics, config.http.docs_assets_dir);
   AccountsModule accounts(config, stores);  // its authenticator() checks every other service's callers
   accounts.RegisterRoutes(router);
+  Authenticator& auth = accounts.authenticator();  // admin API keys and session tokens
+  catalog::PgMovieRepository movies(*stores.postgres);
+  RegisterCatalogRoutes(router, movies, auth);
   // Later roles register their routes here (collect, recommend, analytics, accounts), each given the stores
   // and metrics it needs.
 

@@ -6,9 +6,12 @@
 #include <set>
 
 #include "app/stores.h"
+#include "catalog/in_memory_movie_repository.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "services/accounts/accounts_module.h"
+#include "services/accounts/authenticator.h"
+#include "services/catalog/catalog_routes.h"
 #include "services/health/health_service.h"
 #include "support/http_test_client.h"
 #include "support/test_env.h"
@@ -93,6 +96,9 @@ TEST(ServiceIntegrationTest, EveryServedRouteIsInTheOpenApiDocument) {
   RegisterHealthRoutes(router, readiness, metrics);
   AccountsModule accounts(config, stores);
   accounts.RegisterRoutes(router);
+  ApiKeyAuthenticator auth({});
+  catalog::InMemoryMovieRepository movies;
+  RegisterCatalogRoutes(router, movies, auth);
   for (const auto& route : router.routes()) {
     std::string method = route.method;
     for (auto& c : method)
