@@ -59,6 +59,16 @@ void RedisSessionStore::Touch(const std::string& digest, std::chrono::millisecon
   Check(redis_.Command({"PEXPIRE", SessionKey(digest), Millis(ttl)}));
 }
 
+std::optional<Session> RedisSessionStore::GetAndTouch(const std::string& digest,
+                                                      std::chrono::milliseconds ttl) {
+  const auto key = SessionKey(digest);
+  auto replies = redis_.Pipeline({{"GET", key}, {"PEXPIRE", key, Millis(ttl)}});
+  for (const auto& r : replies)
+    Check(r);
+  if (replies.at(0).is_nil()) return std::nullopt;
+  return Decode(digest, replies.at(0).str);
+}
+
 void RedisSessionStore::Revoke(const std::string& digest) {
   Check(redis_.Command({"DEL", SessionKey(digest)}));
 }

@@ -22,6 +22,8 @@ class RedisSessionStore final : public SessionStore {
   void Put(const Session& session, std::chrono::milliseconds ttl) override;
   std::optional<Session> Get(const std::string& digest) override;
   void Touch(const std::string& digest, std::chrono::milliseconds ttl) override;
+  // GET and PEXPIRE in one pipeline (one round trip; one key, so one slot).
+  std::optional<Session> GetAndTouch(const std::string& digest, std::chrono::milliseconds ttl) override;
   void Revoke(const std::string& digest) override;
   void RevokeUser(std::int64_t user_id, const std::string& keep = "") override;
 

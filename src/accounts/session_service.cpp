@@ -53,19 +53,18 @@ std::optional<Session> SessionService::Resolve(const std::string& token) {
   std::optional<Session> cached;
   bool fast_up = true;
   try {
-    cached = fast_.Get(digest);
+    cached = fast_.GetAndTouch(digest, ttl_);  // one round trip: read and slide
   } catch (const StoreError& e) {
     fast_up = false;
     spdlog::debug("session lookup falls back to PostgreSQL: {}", e.what());
   }
   if (cached) {
     auto session = WriteThroughExpiry(*cached);
-    try {
-      if (session.expires_at_ms != cached->expires_at_ms)
-        fast_.Put(session, ttl_);  // records the new durable expiry, and slides
-      else
-        fast_.Touch(digest, ttl_);
-    } catch (const StoreError&) {  // the session is valid; sliding resumes with Redis
+    if (session.expires_at_ms != cached->expires_at_ms) {
+      try {
+        fast_.Put(session, ttl_);    // records the new durable expiry
+      } catch (const StoreError&) {  // the session is valid; the record is refreshed on a later use
+      }
     }
     return session;
   }

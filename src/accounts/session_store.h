@@ -28,6 +28,12 @@ class SessionStore {
   virtual std::optional<Session> Get(const std::string& digest) = 0;
   // Moves the expiry to now + ttl (the sliding window).
   virtual void Touch(const std::string& digest, std::chrono::milliseconds ttl) = 0;
+  // Get, then Touch when found. Stores that can do both in one round trip override it.
+  virtual std::optional<Session> GetAndTouch(const std::string& digest, std::chrono::milliseconds ttl) {
+    auto session = Get(digest);
+    if (session) Touch(digest, ttl);
+    return session;
+  }
   virtual void Revoke(const std::string& digest) = 0;
   // Revokes every session of the user except `keep` (a digest; empty = none kept).
   virtual void RevokeUser(std::int64_t user_id, const std::string& keep = "") = 0;
