@@ -16,6 +16,14 @@ source .local/run/env.sh
 bin=build/release/bin/cinerec
 echo "==> migrate"
 "$bin" migrate
+# Demo data: a MovieLens folder if CINEREC_DEMO_MOVIELENS points at one, else a small synthetic set. --if-empty
+# skips it when the database already has movies, so re-runs stay fast.
+echo "==> demo data"
+if [[ -n "${CINEREC_DEMO_MOVIELENS:-}" ]]; then
+  "$bin" import --if-empty "$CINEREC_DEMO_MOVIELENS"
+else
+  "$bin" generate --if-empty --users 2000 --movies 1000 --interactions 50000
+fi
 if command -v npm >/dev/null 2>&1; then
   (cd web && npm install --no-audit --no-fund --silent) || echo "warning: npm install failed; /docs will show the raw document only"
   export CINEREC_HTTP_DOCS_ASSETS_DIR=${CINEREC_HTTP_DOCS_ASSETS_DIR:-$root/web/node_modules/swagger-ui-dist}

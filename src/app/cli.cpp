@@ -45,6 +45,8 @@ int RunCli(int argc, char** argv) {
       ->add_option("--dislike-threshold", import_args.dislike_threshold, "A rating <= this is also a dislike")
       ->capture_default_str();
 
+  import->add_flag("--if-empty", import_args.if_empty, "Do nothing when the database already has movies");
+
   GenerateArgs generate_args;
   auto* generate = app.add_subcommand("generate", "Generate a synthetic data set (deterministic for a seed)");
   generate->add_option("--users", generate_args.users, "Users")
@@ -63,6 +65,7 @@ int RunCli(int argc, char** argv) {
   generate->add_option("--end-time", generate_args.end_time,
                        "Unix time of the newest interaction (default: today's midnight UTC)");
   generate->add_option("--out-dir", generate_args.out_dir, "Write MovieLens-latest CSV files here instead");
+  generate->add_flag("--if-empty", generate_args.if_empty, "Do nothing when the database already has movies");
   generate->add_flag("--remap-ids", generate_args.remap_ids, "Assign new ids (for a non-empty database)");
 
   try {

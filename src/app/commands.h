@@ -22,6 +22,7 @@ struct ImportArgs {
   bool skip_bad_rows = false;
   double like_threshold = 4;
   double dislike_threshold = 2;
+  bool if_empty = false;  // do nothing (exit 0) when the database already has movies: for `make run`
 };
 int RunImport(const Config& config, const ImportArgs& args);
 
@@ -35,6 +36,7 @@ struct GenerateArgs {
   std::int64_t end_time = 0;  // 0 = today's midnight UTC
   std::string out_dir;        // non-empty: write MovieLens CSV there instead of the stores
   bool remap_ids = false;
+  bool if_empty = false;
 };
 int RunGenerate(const Config& config, const GenerateArgs& args);
 

@@ -38,6 +38,10 @@ int RunGenerate(const Config& config, const GenerateArgs& args) {
     return 0;
   }
   auto stores = Stores::Connect(config);
+  if (args.if_empty && DatabaseHasMovies(*stores.postgres)) {
+    std::cerr << "the database already has movies: nothing loaded (--if-empty)\n";
+    return 0;
+  }
   WriterOptions writer_options;
   writer_options.source = "synth";
   writer_options.display_name = "Synthetic user";

@@ -23,6 +23,10 @@ int RunImport(const Config& config, const ImportArgs& args) {
     return 2;
   }
   auto stores = Stores::Connect(config);
+  if (args.if_empty && DatabaseHasMovies(*stores.postgres)) {
+    std::cerr << "the database already has movies: nothing loaded (--if-empty)\n";
+    return 0;
+  }
   WriterOptions options;
   options.source = source->format();
   options.display_name = "MovieLens user";

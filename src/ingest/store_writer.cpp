@@ -64,6 +64,10 @@ void AppendReactionEvent(std::string& out, const std::string& event_id, const ch
 
 }  // namespace
 
+bool DatabaseHasMovies(PgPool& postgres) {
+  return postgres.Exec(sql::kHasMovies).GetBool(0, 0);
+}
+
 StoreWriter::StoreWriter(PgPool& postgres, ClickHouseClient& clickhouse, WriterOptions options)
     : postgres_(postgres), clickhouse_(clickhouse), options_(std::move(options)) {}
 

@@ -59,6 +59,10 @@ struct WriteCounts {
   std::set<std::string> unknown_genres;  // genre names not in the genres table
 };
 
+// True when the database has at least one movie (soft-deleted ones included): `--if-empty` skips loading
+// then.
+bool DatabaseHasMovies(PgPool& postgres);
+
 class StoreWriter {
  public:
   StoreWriter(PgPool& postgres, ClickHouseClient& clickhouse, WriterOptions options);

@@ -29,6 +29,8 @@ inline constexpr const char* kHoldsOtherData =
     "SELECT EXISTS (SELECT 1 FROM users WHERE email NOT LIKE $1) "
     "OR EXISTS (SELECT 1 FROM movies WHERE extra->>'source' IS DISTINCT FROM $2)";
 
+inline constexpr const char* kHasMovies = "SELECT EXISTS (SELECT 1 FROM movies)";
+
 inline constexpr const char* kGenres = "SELECT id, name FROM genres";
 
 inline constexpr const char* kCopyUsers = "COPY ingest_users (src_id, email, display_name) FROM STDIN";
