@@ -9,6 +9,8 @@ namespace cinerec::accounts {
 namespace {
 
 constexpr std::chrono::milliseconds kMaxWriteThroughLag = std::chrono::minutes(5);
+// Bounds the replay queue; beyond it the oldest revocations rely on their Redis TTL alone (logged).
+constexpr std::size_t kMaxPendingRevocations = 100000;
 
 }  // namespace
 
@@ -53,6 +55,7 @@ std::optional<Session> SessionService::Resolve(const std::string& token) {
   std::optional<Session> cached;
   bool fast_up = true;
   try {
+    if (has_pending_.load() && !ReplayRevocations()) throw StoreError("redis", "revocations still queued");
     cached = fast_.GetAndTouch(digest, ttl_);  // one round trip: read and slide
   } catch (const StoreError& e) {
     fast_up = false;
@@ -81,12 +84,45 @@ std::optional<Session> SessionService::Resolve(const std::string& token) {
   return session;
 }
 
+void SessionService::QueueRevocation(PendingRevocation revocation) {
+  std::lock_guard lock(pending_mutex_);
+  if (pending_.size() >= kMaxPendingRevocations) {
+    spdlog::error("session revocation queue full; the oldest revoked Redis session lives until its TTL");
+    pending_.erase(pending_.begin());
+  }
+  pending_.push_back(std::move(revocation));
+  has_pending_ = true;
+}
+
+bool SessionService::ReplayRevocations() {
+  // One replayer at a time; the others answer from PostgreSQL meanwhile instead of queueing behind it.
+  std::unique_lock lock(pending_mutex_, std::try_to_lock);
+  if (!lock) return false;
+  std::size_t done = 0;
+  try {
+    for (; done < pending_.size(); ++done) {
+      const auto& r = pending_[done];
+      if (r.user_id != 0)
+        fast_.RevokeUser(r.user_id, r.digest);
+      else
+        fast_.Revoke(r.digest);
+    }
+  } catch (const StoreError&) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
+    return false;
+  }
+  pending_.clear();
+  has_pending_ = false;
+  return true;
+}
+
 void SessionService::Revoke(const std::string& digest) {
   durable_.Revoke(digest);
   try {
     fast_.Revoke(digest);
   } catch (const StoreError& e) {
-    spdlog::warn("session revoked in PostgreSQL but Redis is unreachable: {}", e.what());
+    spdlog::warn("session revoked in PostgreSQL; Redis unreachable, removal queued: {}", e.what());
+    QueueRevocation({digest, 0});
   }
 }
 
@@ -95,12 +131,19 @@ void SessionService::RevokeUser(std::int64_t user_id, const std::string& keep) {
   try {
     fast_.RevokeUser(user_id, keep);
   } catch (const StoreError& e) {
-    spdlog::warn("sessions of user {} revoked in PostgreSQL but Redis is unreachable: {}", user_id, e.what());
+    spdlog::warn("sessions of user {} revoked in PostgreSQL; Redis unreachable, removal queued: {}", user_id,
+                 e.what());
+    QueueRevocation({keep, user_id});
   }
 }
 
 void SessionService::ForgetUser(std::int64_t user_id) {
-  fast_.RevokeUser(user_id);
+  try {
+    fast_.RevokeUser(user_id);
+  } catch (const StoreError&) {
+    QueueRevocation({"", user_id});
+    throw;
+  }
 }
 
 }  // namespace cinerec::accounts

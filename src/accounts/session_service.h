@@ -9,12 +9,18 @@
 // Redis outage it may expire up to that lag early.
 //
 // Revocation is written to PostgreSQL first (the record) and then removed from Redis; if Redis is down at
-// that moment its copy lives on until its TTL runs out (documented in docs/architecture.md).
+// that moment, the removal is queued in this process and replayed before the next Redis lookup, so a revoked
+// token cannot come back with Redis. (Another process's queue is its own: a revocation is replayed by the
+// process that accepted it; see docs/architecture.md.)
 // Thread-safe.
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "accounts/session_store.h"
 
@@ -49,11 +55,23 @@ class SessionService {
   // Pushes the durable expiry forward when it lags too far; returns the session as stored.
   Session WriteThroughExpiry(Session session);
 
+  // Revocations Redis missed while down: a digest, or a user id with the digest to keep. Replayed in order.
+  struct PendingRevocation {
+    std::string digest;
+    std::int64_t user_id = 0;  // non-zero: all the user's sessions except `digest`
+  };
+  void QueueRevocation(PendingRevocation revocation);
+  // Replays the queue; false when Redis is still unreachable (what is left stays queued).
+  bool ReplayRevocations();
+
   SessionStore& fast_;
   SessionStore& durable_;
   std::chrono::milliseconds ttl_;
   std::chrono::milliseconds write_through_lag_;
   WallClock clock_;
+  std::mutex pending_mutex_;
+  std::vector<PendingRevocation> pending_;  // GUARDED_BY(pending_mutex_)
+  std::atomic<bool> has_pending_{false};    // lets the hot path skip the mutex
 };
 
 }  // namespace cinerec::accounts

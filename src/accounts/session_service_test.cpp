@@ -97,6 +97,25 @@ TEST(SessionServiceTest, RevokeAndRevokeUserKeepingTheCurrentSession) {
   EXPECT_TRUE(f.sessions.Resolve(other));
 }
 
+TEST(SessionServiceTest, RevocationsMissedByRedisAreReplayedWhenItIsBack) {
+  Fixture f;
+  auto a = f.sessions.Create(8, "viewer", "free").token;
+  auto b = f.sessions.Create(9, "viewer", "free").token;
+  auto c = f.sessions.Create(9, "viewer", "free").token;
+  f.redis.SetAvailable(false);  // Redis keeps its data: the copies would come back with it
+  f.sessions.Revoke(TokenDigest(a));
+  f.sessions.RevokeUser(9, TokenDigest(c));
+  EXPECT_FALSE(f.sessions.Resolve(a));  // PostgreSQL answers meanwhile
+  EXPECT_FALSE(f.sessions.Resolve(b));
+  EXPECT_TRUE(f.sessions.Resolve(c));
+  f.redis.SetAvailable(true);
+  EXPECT_FALSE(f.sessions.Resolve(a));
+  EXPECT_FALSE(f.sessions.Resolve(b));
+  EXPECT_TRUE(f.sessions.Resolve(c));
+  EXPECT_FALSE(f.fast.Get(TokenDigest(a)));
+  EXPECT_FALSE(f.fast.Get(TokenDigest(b)));
+}
+
 TEST(SessionServiceTest, UnknownTokenIsNullopt) {
   Fixture f;
   EXPECT_FALSE(f.sessions.Resolve("no-such-token"));
