@@ -72,12 +72,19 @@ StoreWriter::StoreWriter(PgPool& postgres, ClickHouseClient& clickhouse, WriterO
     : postgres_(postgres), clickhouse_(clickhouse), options_(std::move(options)) {}
 
 StoreWriter::~StoreWriter() {
-  // An import abandoned by an exception: let a ClickHouse request in flight end before the client goes.
+  // An import abandoned by an exception: let the chunk in flight end before the connection and client go.
+  if (write_job_.valid()) {
+    try {
+      write_job_.get();
+    } catch (const std::exception& e) {
+      spdlog::warn("import: the last chunk failed while aborting: {}", e.what());
+    }
+  }
   if (clickhouse_pending_.valid()) {
     try {
       clickhouse_pending_.get();
     } catch (const std::exception& e) {
-      spdlog::warn("import: clickhouse insert failed while aborting: {}", e.what());
+      spdlog::warn("import: a clickhouse insert failed while aborting: {}", e.what());
     }
   }
 }
@@ -106,6 +113,7 @@ void StoreWriter::Begin() {
 }
 
 void StoreWriter::WriteMovies(const std::vector<MovieRecord>& movies) {
+  WaitWriteJob();
   auto& conn = **lease_;
   std::vector<std::pair<std::int64_t, std::vector<int>>> genres_of;  // source id -> genre ids
   conn.Transaction([&](PgConnection& c) {
@@ -181,6 +189,7 @@ void StoreWriter::AddUser(std::int64_t source_id) {
 }
 
 void StoreWriter::FlushUsers() {
+  WaitWriteJob();  // one connection: the previous chunk must be done with it
   if (pending_users_.empty()) return;
   auto& conn = **lease_;
   conn.Transaction([&](PgConnection& c) {
@@ -222,18 +231,34 @@ void StoreWriter::AddInteraction(const Interaction& interaction) {
 }
 
 void StoreWriter::FlushInteractions() {
-  FlushUsers();
+  FlushUsers();  // waits for the previous chunk: the connection is free again
   if (pending_.empty()) return;
+  // Ids are resolved here, on the caller's thread: the job must not read maps that AddInteraction changes.
+  std::vector<Resolved> resolved;
+  resolved.reserve(pending_.size());
+  for (const auto& i : pending_)
+    resolved.push_back({users_.at(i.user), &movies_.at(i.movie)});
+  write_job_ =
+      std::async(std::launch::async, [this, batch = std::move(pending_), resolved = std::move(resolved)] {
+        return WriteChunk(batch, resolved);
+      });
+  pending_ = {};
+  pending_.reserve(options_.chunk_rows);
+}
+
+StoreWriter::ChunkCounts StoreWriter::WriteChunk(const std::vector<Interaction>& batch,
+                                                 const std::vector<Resolved>& resolved) {
+  ChunkCounts counts;
   const std::string received_at = NowUtc();
   std::string watch, ui;
-  std::uint64_t watch_rows = 0, ui_rows = 0;
   auto& conn = **lease_;
   conn.Transaction([&](PgConnection& c) {
     {
       PgCopyWriter views(c, sql::kCopyViews);
-      for (const auto& i : pending_) {
-        const auto& movie = movies_.at(i.movie);
-        const std::int64_t user = users_.at(i.user);
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        const auto& i = batch[k];
+        const auto& movie = *resolved[k].movie;
+        const std::int64_t user = resolved[k].user;
         const std::int64_t start = i.stop_time - i.watched_s;
         views.Field(user)
             .Field(movie.id)
@@ -250,17 +275,18 @@ void StoreWriter::FlushInteractions() {
         AppendWatchEvent(watch, "view_stop", DeterministicUuid(i.session_key + ":view_stop"), i.stop_time,
                          received_at, user, movie.id, i, i.watched_s, i.watched_s, movie.duration_s,
                          movie.genres_json);
-        watch_rows += 2;
+        counts.watch_events += 2;
       }
       views.Finish();
     }
     {
       PgCopyWriter reactions(c, sql::kCopyReactions);
-      for (const auto& i : pending_) {
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        const auto& i = batch[k];
         if (i.reaction == 0) continue;
         const char* type = i.reaction > 0 ? "like" : "dislike";
-        const auto& movie = movies_.at(i.movie);
-        const std::int64_t user = users_.at(i.user);
+        const auto& movie = *resolved[k].movie;
+        const std::int64_t user = resolved[k].user;
         auto event_id = DeterministicUuid(i.session_key + ":" + type);
         reactions.Field(user)
             .Field(movie.id)
@@ -269,32 +295,40 @@ void StoreWriter::FlushInteractions() {
             .Field(event_id)
             .EndRow();
         AppendReactionEvent(ui, event_id, type, i.stop_time, received_at, user, movie.id, movie.genres_json);
-        ++ui_rows;
+        ++counts.ui_events;
       }
       reactions.Finish();
     }
-    counts_.views += c.Exec(sql::kInsertViews).affected_rows();
-    counts_.reactions += c.Exec(sql::kInsertReactions).affected_rows();
+    counts.views = static_cast<std::uint64_t>(c.Exec(sql::kInsertViews).affected_rows());
+    counts.reactions = static_cast<std::uint64_t>(c.Exec(sql::kInsertReactions).affected_rows());
   });
-  pending_.clear();
-
-  // One request per table, sent while the next chunk is read and written to PostgreSQL.
+  // After the commit (an event in ClickHouse always has its row in PostgreSQL), on a third thread, so that
+  // the next chunk's PostgreSQL work overlaps it. Only job threads touch clickhouse_pending_, one at a time.
   WaitClickHouse();
   clickhouse_pending_ = std::async(std::launch::async, [this, watch = std::move(watch), ui = std::move(ui)] {
     if (!watch.empty()) clickhouse_.Insert(kWatchTable, kFormat, watch);
     if (!ui.empty()) clickhouse_.Insert(kUiTable, kFormat, ui);
   });
-  counts_.watch_events += watch_rows;
-  counts_.ui_events += ui_rows;
+  return counts;
 }
 
 void StoreWriter::WaitClickHouse() {
   if (clickhouse_pending_.valid()) clickhouse_pending_.get();
 }
 
+void StoreWriter::WaitWriteJob() {
+  if (!write_job_.valid()) return;
+  auto c = write_job_.get();
+  counts_.views += c.views;
+  counts_.reactions += c.reactions;
+  counts_.watch_events += c.watch_events;
+  counts_.ui_events += c.ui_events;
+}
+
 void StoreWriter::Finish() {
   FlushInteractions();
   FlushUsers();
+  WaitWriteJob();
   WaitClickHouse();
   auto& conn = **lease_;
   conn.Exec(sql::kSetvalUsers);

@@ -10,8 +10,11 @@
 //   reactions   last write wins by (event_time, event_id), event ids deterministic
 // ClickHouse: a view_start and a view_stop per interaction in watch_events, and a like/dislike in ui_events,
 // with event ids derived from the session key (DeterministicUuid), so a re-run inserts the same ids and
-// uniqExact(event_id) stays exact. One insert request per chunk and table, overlapped with the next chunk's
-// PostgreSQL work.
+// uniqExact(event_id) stays exact. One insert request per chunk and table, after the chunk's commit,
+// overlapped with the next chunk's PostgreSQL work.
+//
+// Pipelining: a full chunk is written (PostgreSQL, then ClickHouse) on a second thread while the caller
+// reads or generates the next one; at most one chunk is in flight. Its errors surface at the next flush.
 //
 // Ids: without remap_ids the source ids are the database ids, and Begin() refuses (TargetNotEmpty) a
 // database holding users or movies that did not come from this same source; Finish() moves the id
@@ -86,9 +89,21 @@ class StoreWriter {
     int duration_s = 0;
     std::string genres_json;  // ["Action","Drama"]
   };
+  struct Resolved {  // database ids of one pending interaction
+    std::int64_t user;
+    const MovieInfo* movie;  // into movies_: stable (entries are never erased)
+  };
+  struct ChunkCounts {
+    std::uint64_t views = 0, reactions = 0, watch_events = 0, ui_events = 0;
+  };
   void FlushUsers();
   void FlushInteractions();
-  void WaitClickHouse();
+  // Runs on the job thread: touches only the lease, the ClickHouse client and its arguments.
+  ChunkCounts WriteChunk(const std::vector<Interaction>& batch, const std::vector<Resolved>& resolved);
+  // Waits for the chunk in flight (rethrowing its error) and adds its counts. Every use of the connection
+  // on the caller's thread calls it first.
+  void WaitWriteJob();
+  void WaitClickHouse();  // REQUIRES: no job in flight, or called from the job thread
   std::string ExternalPrefix() const { return options_.source + ":"; }
 
   PgPool& postgres_;
@@ -101,7 +116,8 @@ class StoreWriter {
   std::unordered_map<std::int64_t, std::int64_t> users_;  // source id -> database id (0 = not yet written)
   std::vector<std::int64_t> pending_users_;
   std::vector<Interaction> pending_;
-  std::future<void> clickhouse_pending_;
+  std::future<void> clickhouse_pending_;  // the previous chunk's inserts
+  std::future<ChunkCounts> write_job_;    // the previous chunk, written while the caller builds the next
   WriteCounts counts_;
 };
 
