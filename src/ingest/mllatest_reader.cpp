@@ -1,6 +1,7 @@
 // ml-latest, ml-latest-small, ml-20m/25m/32m: movies.csv "movieId,title,genres", ratings.csv
 // "userId,movieId,rating,timestamp", optional links.csv "movieId,imdbId,tmdbId". UTF-8, one header line,
 // RFC 4180 quoting (titles with commas and doubled quotes).
+#include <algorithm>
 #include <filesystem>
 #include <unordered_map>
 
@@ -34,6 +35,7 @@ class MlLatestSource final : public MovieLensSource {
 
   void ReadMovies(const std::function<void(MovieRecord&&)>& fn) override {
     auto links = ReadLinks();
+    auto tags = ReadTags();
     skipped_ += ForEachLine(movies_, true, options_, [&](std::string_view line) {
                   auto f = ParseCsvLine(line);
                   if (f.size() != 3) throw BadRow("expected 3 comma-separated fields");
@@ -50,6 +52,7 @@ class MlLatestSource final : public MovieLensSource {
                     movie.imdb = it->second.imdb;
                     movie.tmdb = it->second.tmdb;
                   }
+                  if (auto it = tags.find(movie.id); it != tags.end()) movie.tags = std::move(it->second);
                   fn(std::move(movie));
                 }).skipped;
   }
@@ -86,6 +89,23 @@ class MlLatestSource final : public MovieLensSource {
                   links[ParseInt(f[0], "movieId")] = std::move(l);
                 }).skipped;
     return links;
+  }
+
+  // tags.csv "userId,movieId,tag,timestamp": the first kMaxTagsPerMovie distinct tags of each movie, in file
+  // order; longer tags than kMaxTagBytes are left out.
+  std::unordered_map<std::int64_t, std::vector<std::string>> ReadTags() {
+    std::unordered_map<std::int64_t, std::vector<std::string>> tags;
+    auto path = (std::filesystem::path(dir_) / "tags.csv").string();
+    if (!std::filesystem::exists(path)) return tags;
+    skipped_ += ForEachLine(path, true, options_, [&](std::string_view line) {
+                  auto f = ParseCsvLine(line);
+                  if (f.size() != 4) throw BadRow("expected 4 comma-separated fields");
+                  auto& list = tags[ParseInt(f[1], "movieId")];
+                  if (f[2].empty() || f[2].size() > kMaxTagBytes || list.size() >= kMaxTagsPerMovie) return;
+                  if (std::find(list.begin(), list.end(), f[2]) == list.end())
+                    list.push_back(std::move(f[2]));
+                }).skipped;
+    return tags;
   }
 
   std::string dir_;

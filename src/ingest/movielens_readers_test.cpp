@@ -80,6 +80,8 @@ TEST(MovieLensReadersTest, MlLatestQuotedTitlesLinksAndHalfStars) {
   EXPECT_EQ(r.movies[3].title, "Babylon 5");
   EXPECT_TRUE(r.movies[3].genres.empty());
   EXPECT_DOUBLE_EQ(r.ratings[1].rating, 3.5);
+  EXPECT_EQ(r.movies[0].tags, (std::vector<std::string>{"pixar, fun", "pixar"}));  // distinct, file order
+  EXPECT_EQ(r.movies[3].tags, (std::vector<std::string>{"sci-fi"}));
 }
 
 TEST(MovieLensReadersTest, MalformedRowNamesFileAndLine) {

@@ -17,7 +17,12 @@ struct MovieRecord {
   std::optional<int> duration_s;  // > 0 when known
   std::string imdb;               // "tt0114709", "" when unknown
   std::optional<std::int64_t> tmdb;
+  std::vector<std::string> tags;  // distinct user tags (ml-latest tags.csv), at most kMaxTagsPerMovie
 };
+
+// Bounds what tags.csv adds to movies.extra (which the schema caps at 64 KiB).
+inline constexpr std::size_t kMaxTagsPerMovie = 50;
+inline constexpr std::size_t kMaxTagBytes = 100;
 
 struct UserRecord {
   std::int64_t id = 0;

@@ -141,6 +141,14 @@ void StoreWriter::WriteMovies(const std::vector<MovieRecord>& movies) {
           if (m.tmdb) extra += ",\"tmdb\":" + std::to_string(*m.tmdb);
           extra += "}";
         }
+        if (!m.tags.empty()) {
+          extra += ",\"tags\":[";
+          for (std::size_t t = 0; t < m.tags.size(); ++t) {
+            if (t) extra += ',';
+            AppendJsonString(extra, m.tags[t]);
+          }
+          extra += "]";
+        }
         extra += "}";
         copy.Field(extra).EndRow();
 

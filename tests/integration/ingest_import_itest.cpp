@@ -121,6 +121,8 @@ TEST(IngestImportDetailsTest, Latin1TitlesLinksAndReactions) {
             "Usual Suspects, The \"Director's Cut\"");
   EXPECT_EQ(pg.Exec("SELECT extra->'ids'->>'imdb' FROM movies WHERE id = 1").Get(0, 0), "tt0114709");
   EXPECT_EQ(pg.Exec("SELECT extra->'ids'->>'tmdb' FROM movies WHERE id = 1").Get(0, 0), "862");
+  EXPECT_EQ(pg.Exec("SELECT extra->>'tags' FROM movies WHERE id = 1").Get(0, 0),
+            "[\"pixar, fun\", \"pixar\"]");
   EXPECT_EQ(pg.Exec("SELECT value FROM reactions WHERE user_id = 2 AND movie_id = 300").GetInt(0, 0), -1);
   EXPECT_EQ(pg.Exec("SELECT count(*) FROM views WHERE completed").GetInt(0, 0), 7);
   EXPECT_EQ(pg.Exec("SELECT email FROM users WHERE id = 7").Get(0, 0), "ml-latest-user-7@import.invalid");
