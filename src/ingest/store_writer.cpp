@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <ctime>
+#include <map>
 
 #include "ingest/event_ids.h"
 #include "ingest/pg_copy_writer.h"
@@ -15,6 +17,10 @@ namespace {
 constexpr const char* kWatchTable = "watch_events";
 constexpr const char* kUiTable = "ui_events";
 constexpr const char* kFormat = "JSONEachRow";
+// Current ClickHouse refuses an INSERT whose rows fall into more than max_partitions_per_insert_block (100)
+// partitions; the event tables are partitioned by month and MovieLens spans decades, so each request carries
+// at most this many months.
+constexpr int kMaxMonthsPerInsert = 90;
 // Imported users have no subscription row: their effective tier is free.
 constexpr const char* kImportedTier = "free";
 
@@ -26,6 +32,32 @@ std::string CanonicalGenre(const std::string& name) {
 
 bool IsNoGenre(const std::string& name) {
   return name == "unknown" || name == "(no genres listed)";
+}
+
+// toYYYYMM(event_time): the partition of an event.
+int MonthOf(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
+}
+
+// Rows of one table grouped by month (partition).
+using MonthRows = std::map<int, std::string>;
+
+void SendByMonth(ClickHouseClient& clickhouse, const char* table, const MonthRows& rows) {
+  std::string body;
+  int months = 0;
+  for (const auto& [month, lines] : rows) {
+    if (!body.empty()) body += '\n';
+    body += lines;
+    if (++months == kMaxMonthsPerInsert) {
+      clickhouse.Insert(table, kFormat, body);
+      body.clear();
+      months = 0;
+    }
+  }
+  if (!body.empty()) clickhouse.Insert(table, kFormat, body);
 }
 
 std::string NowUtc() {
@@ -258,7 +290,7 @@ StoreWriter::ChunkCounts StoreWriter::WriteChunk(const std::vector<Interaction>&
                                                  const std::vector<Resolved>& resolved) {
   ChunkCounts counts;
   const std::string received_at = NowUtc();
-  std::string watch, ui;
+  MonthRows watch, ui;
   auto& conn = **lease_;
   conn.Transaction([&](PgConnection& c) {
     {
@@ -278,11 +310,12 @@ StoreWriter::ChunkCounts StoreWriter::WriteChunk(const std::vector<Interaction>&
             .Field(i.completed ? "t" : "f")
             .Field(i.device)
             .EndRow();
-        AppendWatchEvent(watch, "view_start", DeterministicUuid(i.session_key + ":view_start"), start,
-                         received_at, user, movie.id, i, 0, 0, movie.duration_s, movie.genres_json);
-        AppendWatchEvent(watch, "view_stop", DeterministicUuid(i.session_key + ":view_stop"), i.stop_time,
-                         received_at, user, movie.id, i, i.watched_s, i.watched_s, movie.duration_s,
-                         movie.genres_json);
+        AppendWatchEvent(watch[MonthOf(start)], "view_start",
+                         DeterministicUuid(i.session_key + ":view_start"), start, received_at, user, movie.id,
+                         i, 0, 0, movie.duration_s, movie.genres_json);
+        AppendWatchEvent(watch[MonthOf(i.stop_time)], "view_stop",
+                         DeterministicUuid(i.session_key + ":view_stop"), i.stop_time, received_at, user,
+                         movie.id, i, i.watched_s, i.watched_s, movie.duration_s, movie.genres_json);
         counts.watch_events += 2;
       }
       views.Finish();
@@ -302,7 +335,8 @@ StoreWriter::ChunkCounts StoreWriter::WriteChunk(const std::vector<Interaction>&
             .Field(FormatUtcTz(i.stop_time))
             .Field(event_id)
             .EndRow();
-        AppendReactionEvent(ui, event_id, type, i.stop_time, received_at, user, movie.id, movie.genres_json);
+        AppendReactionEvent(ui[MonthOf(i.stop_time)], event_id, type, i.stop_time, received_at, user,
+                            movie.id, movie.genres_json);
         ++counts.ui_events;
       }
       reactions.Finish();
@@ -314,8 +348,8 @@ StoreWriter::ChunkCounts StoreWriter::WriteChunk(const std::vector<Interaction>&
   // the next chunk's PostgreSQL work overlaps it. Only job threads touch clickhouse_pending_, one at a time.
   WaitClickHouse();
   clickhouse_pending_ = std::async(std::launch::async, [this, watch = std::move(watch), ui = std::move(ui)] {
-    if (!watch.empty()) clickhouse_.Insert(kWatchTable, kFormat, watch);
-    if (!ui.empty()) clickhouse_.Insert(kUiTable, kFormat, ui);
+    SendByMonth(clickhouse_, kWatchTable, watch);
+    SendByMonth(clickhouse_, kUiTable, ui);
   });
   return counts;
 }

@@ -2,6 +2,8 @@
 // PostgreSQL and ClickHouse, a re-run adds nothing, a non-empty database is refused without --remap-ids.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "app/stores.h"
 #include "common/config.h"
 #include "ingest/generator.h"
@@ -10,6 +12,7 @@
 #include "ingest/store_sink.h"
 #include "ingest/text.h"
 #include "storage/clickhouse/clickhouse_client.h"
+#include "storage/clickhouse/in_memory_clickhouse.h"
 #include "storage/postgres/pg_pool.h"
 #include "support/test_env.h"
 
@@ -206,6 +209,38 @@ TEST(IngestGenerateTest, StreamsIntoTheStoresAndReRunAddsNothing) {
   auto again = run();
   EXPECT_EQ(again.users + again.movies + again.views + again.reactions, 0u);
   EXPECT_EQ(Count(stores).watch_events, 6000);
+}
+
+// Current ClickHouse refuses an insert spanning more than 100 monthly partitions; histories span decades.
+TEST(IngestGenerateTest, EachClickHouseInsertSpansAtMost90Months) {
+  auto config = testing::IsolatedConfig();
+  PgPool postgres(config.postgres);
+  InMemoryClickHouse clickhouse;
+  WriterOptions options;
+  options.source = "synth";
+  options.chunk_rows = 100000;  // one chunk
+  StoreWriter writer(postgres, clickhouse, options);
+  writer.Begin();
+  Progress progress("generate", 0);
+  StoreSink sink(writer, progress, 0);
+  Generate(GeneratorOptions{50, 50, 4000, 3, 20 * 365, 1767225600}, sink);  // 20 years
+  writer.Finish();
+  std::set<std::string> all_months;
+  std::size_t rows = 0;
+  for (const auto& call : clickhouse.Inserts("watch_events")) {
+    std::set<std::string> months;
+    for (const auto& line : InMemoryClickHouse::SplitLines(call.rows)) {
+      auto at = line.find("\"event_time\":\"");
+      ASSERT_NE(at, std::string::npos);
+      months.insert(line.substr(at + 14, 7));
+      ++rows;
+    }
+    EXPECT_LE(months.size(), 90u);
+    all_months.insert(months.begin(), months.end());
+  }
+  EXPECT_GT(all_months.size(), 100u);
+  EXPECT_EQ(rows, 8000u);
+  EXPECT_EQ(clickhouse.RowCount("ui_events"), writer.counts().ui_events);
 }
 
 }  // namespace
