@@ -34,7 +34,7 @@ PACKAGES=(
   swift swift-proxy swift-object swift-container swift-account   # S3 via s3api
   python3-swiftclient
   # --- tools: real clients for checks, load generation, helpers ---
-  awscli curl wrk nginx-light procps iproute2 xz-utils
+  awscli curl wrk nginx-light procps iproute2 xz-utils bc
 )
 
 # Prints the packages of PACKAGES that are not fully installed.
