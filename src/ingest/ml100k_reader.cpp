@@ -3,6 +3,7 @@
 #include <array>
 #include <filesystem>
 
+#include "ingest/delimited_rows.h"
 #include "ingest/movielens_source.h"
 #include "ingest/text.h"
 
@@ -54,27 +55,11 @@ class Ml100kSource final : public MovieLensSource {
   }
 
   void ReadUsers(const std::function<void(const UserRecord&)>& fn) override {
-    auto path = (std::filesystem::path(dir_) / "u.user").string();
-    if (!std::filesystem::exists(path)) return;
-    skipped_ += ForEachLine(path, false, options_, [&](std::string_view line) {
-                  auto f = SplitFields(line, "|");
-                  if (f.size() != 5) throw BadRow("expected 5 '|'-separated fields");
-                  fn(UserRecord{ParseInt(f[0], "user id")});
-                }).skipped;
+    skipped_ += ReadDelimitedUsers((std::filesystem::path(dir_) / "u.user").string(), "|", options_, fn);
   }
 
   void ReadRatings(const std::function<void(const RatingRecord&)>& fn) override {
-    skipped_ += ForEachLine(
-                    data_, false, options_,
-                    [&](std::string_view line) {
-                      auto f = SplitFields(line, "\t");
-                      if (f.size() != 4) throw BadRow("expected 4 tab-separated fields");
-                      RatingRecord r{ParseInt(f[0], "user id"), ParseInt(f[1], "item id"),
-                                     ParseDouble(f[2], "rating"), ParseInt(f[3], "timestamp")};
-                      fn(r);
-                    },
-                    &ratings_bytes_read_)
-                    .skipped;
+    skipped_ += ReadDelimitedRatings(data_, "\t", options_, fn, &ratings_bytes_read_);
   }
 
   std::uint64_t ratings_file_bytes() const override { return std::filesystem::file_size(data_); }

@@ -2,6 +2,7 @@
 // users.dat "id::gender::age::occupation::zip", ratings.dat "user::movie::rating::timestamp". Latin-1.
 #include <filesystem>
 
+#include "ingest/delimited_rows.h"
 #include "ingest/movielens_source.h"
 #include "ingest/text.h"
 
@@ -43,26 +44,11 @@ class Ml1mSource final : public MovieLensSource {
   }
 
   void ReadUsers(const std::function<void(const UserRecord&)>& fn) override {
-    auto path = (std::filesystem::path(dir_) / "users.dat").string();
-    if (!std::filesystem::exists(path)) return;
-    skipped_ += ForEachLine(path, false, options_, [&](std::string_view line) {
-                  auto f = SplitFields(line, "::");
-                  if (f.size() != 5) throw BadRow("expected 5 '::'-separated fields");
-                  fn(UserRecord{ParseInt(f[0], "user id")});
-                }).skipped;
+    skipped_ += ReadDelimitedUsers((std::filesystem::path(dir_) / "users.dat").string(), "::", options_, fn);
   }
 
   void ReadRatings(const std::function<void(const RatingRecord&)>& fn) override {
-    skipped_ += ForEachLine(
-                    ratings_, false, options_,
-                    [&](std::string_view line) {
-                      auto f = SplitFields(line, "::");
-                      if (f.size() != 4) throw BadRow("expected 4 '::'-separated fields");
-                      fn(RatingRecord{ParseInt(f[0], "user id"), ParseInt(f[1], "movie id"),
-                                      ParseDouble(f[2], "rating"), ParseInt(f[3], "timestamp")});
-                    },
-                    &ratings_bytes_read_)
-                    .skipped;
+    skipped_ += ReadDelimitedRatings(ratings_, "::", options_, fn, &ratings_bytes_read_);
   }
 
   std::uint64_t ratings_file_bytes() const override { return std::filesystem::file_size(ratings_); }
