@@ -1,26 +1,29 @@
 #pragma once
-// The user and rating files of ml-100k (u.user, u.data) and ml-1m (users.dat, ratings.dat) differ only by
-// their separator: one reader serves both.
+// ml-100k and ml-1m share their user and rating files' shape (5-field users, "user movie rating timestamp"
+// ratings) and differ only by separator: this base class reads both; subclasses add format() and ReadMovies.
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <string_view>
 
-#include "ingest/line_reader.h"
-#include "ingest/records.h"
+#include "ingest/movielens_source.h"
 
 namespace cinerec::ingest {
 
-// Users from "id<sep>...<sep>..." rows of 5 fields; a missing file is no users. Returns the rows skipped.
-std::uint64_t ReadDelimitedUsers(const std::string& path, std::string_view separator,
-                                 const ReadOptions& options,
-                                 const std::function<void(const UserRecord&)>& fn);
+class DelimitedMovieLensSource : public MovieLensSource {
+ public:
+  // `users_path` may not exist (no users then); `ratings_path` must.
+  DelimitedMovieLensSource(const ReadOptions& options, std::string users_path, std::string users_separator,
+                           std::string ratings_path, std::string ratings_separator);
 
-// Ratings from "user<sep>movie<sep>rating<sep>timestamp" rows. `bytes_read` tracks progress. Returns the rows
-// skipped.
-std::uint64_t ReadDelimitedRatings(const std::string& path, std::string_view separator,
-                                   const ReadOptions& options,
-                                   const std::function<void(const RatingRecord&)>& fn,
-                                   std::uint64_t* bytes_read);
+  void ReadUsers(const std::function<void(const UserRecord&)>& fn) override;
+  void ReadRatings(const std::function<void(const RatingRecord&)>& fn) override;
+  std::uint64_t ratings_file_bytes() const override;
+
+ protected:
+  ReadOptions options_;
+
+ private:
+  std::string users_path_, users_separator_, ratings_path_, ratings_separator_;
+};
 
 }  // namespace cinerec::ingest

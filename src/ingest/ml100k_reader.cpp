@@ -4,7 +4,6 @@
 #include <filesystem>
 
 #include "ingest/delimited_rows.h"
-#include "ingest/movielens_source.h"
 #include "ingest/text.h"
 
 namespace cinerec::ingest {
@@ -22,10 +21,12 @@ std::string Require(const std::string& dir, const char* name) {
   return path;
 }
 
-class Ml100kSource final : public MovieLensSource {
+class Ml100kSource final : public DelimitedMovieLensSource {
  public:
   Ml100kSource(const std::string& dir, const ReadOptions& options)
-      : dir_(dir), options_(options), item_(Require(dir, "u.item")), data_(Require(dir, "u.data")) {}
+      : DelimitedMovieLensSource(options, (std::filesystem::path(dir) / "u.user").string(), "|",
+                                 Require(dir, "u.data"), "\t"),
+        item_(Require(dir, "u.item")) {}
 
   std::string format() const override { return "ml-100k"; }
 
@@ -54,20 +55,8 @@ class Ml100kSource final : public MovieLensSource {
                 }).skipped;
   }
 
-  void ReadUsers(const std::function<void(const UserRecord&)>& fn) override {
-    skipped_ += ReadDelimitedUsers((std::filesystem::path(dir_) / "u.user").string(), "|", options_, fn);
-  }
-
-  void ReadRatings(const std::function<void(const RatingRecord&)>& fn) override {
-    skipped_ += ReadDelimitedRatings(data_, "\t", options_, fn, &ratings_bytes_read_);
-  }
-
-  std::uint64_t ratings_file_bytes() const override { return std::filesystem::file_size(data_); }
-
  private:
-  std::string dir_;
-  ReadOptions options_;
-  std::string item_, data_;
+  std::string item_;
 };
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "ingest/delimited_rows.h"
-#include "ingest/movielens_source.h"
 #include "ingest/text.h"
 
 namespace cinerec::ingest {
@@ -16,13 +15,12 @@ std::string Require(const std::string& dir, const char* name) {
   return path;
 }
 
-class Ml1mSource final : public MovieLensSource {
+class Ml1mSource final : public DelimitedMovieLensSource {
  public:
   Ml1mSource(const std::string& dir, const ReadOptions& options)
-      : dir_(dir),
-        options_(options),
-        movies_(Require(dir, "movies.dat")),
-        ratings_(Require(dir, "ratings.dat")) {}
+      : DelimitedMovieLensSource(options, (std::filesystem::path(dir) / "users.dat").string(),
+                                 "::", Require(dir, "ratings.dat"), "::"),
+        movies_(Require(dir, "movies.dat")) {}
 
   std::string format() const override { return "ml-1m"; }
 
@@ -43,20 +41,8 @@ class Ml1mSource final : public MovieLensSource {
                 }).skipped;
   }
 
-  void ReadUsers(const std::function<void(const UserRecord&)>& fn) override {
-    skipped_ += ReadDelimitedUsers((std::filesystem::path(dir_) / "users.dat").string(), "::", options_, fn);
-  }
-
-  void ReadRatings(const std::function<void(const RatingRecord&)>& fn) override {
-    skipped_ += ReadDelimitedRatings(ratings_, "::", options_, fn, &ratings_bytes_read_);
-  }
-
-  std::uint64_t ratings_file_bytes() const override { return std::filesystem::file_size(ratings_); }
-
  private:
-  std::string dir_;
-  ReadOptions options_;
-  std::string movies_, ratings_;
+  std::string movies_;
 };
 
 }  // namespace
