@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/utf8.h"
+
 namespace cinerec::catalog {
 
 // Limits (the migration's CHECKs are looser or equal, so a validated movie always fits the table).
@@ -71,7 +73,7 @@ std::vector<std::string> NormalizeGenres(std::vector<std::string> genres);
 // Unicode code points of valid UTF-8 (what the client counts, and what PostgreSQL's char_length counts).
 std::size_t Utf8Length(std::string_view text);
 
-// Well-formed UTF-8 as PostgreSQL accepts it (no overlong forms, no surrogates, at most U+10FFFF).
-bool IsValidUtf8(std::string_view text);
+// Well-formed UTF-8 as PostgreSQL accepts it (common/utf8.h).
+using cinerec::IsValidUtf8;
 
 }  // namespace cinerec::catalog
