@@ -7,7 +7,7 @@ BUILD_RELEASE := build/release
 BUILD_ASAN    := build/asan
 JOBS          ?= $(shell nproc)
 
-.PHONY: help deps build build-asan run test stack-up stack-down stack-status migrate bench format clean
+.PHONY: help deps build build-asan run test stack-up stack-down stack-status migrate bench format clean fuzz
 
 help:
 	@echo "make run           install, build (release), start the local stack, migrate, load demo data, serve on 127.0.0.1:8080"
@@ -15,6 +15,7 @@ help:
 	@echo "make stack-up | stack-down | stack-status    the local stack of 'make run' (INSTANCE=test for the test one)"
 	@echo "make bench         build release and print the benchmark figures (docs/benchmarks.md)"
 	@echo "make format        clang-format every C++ file"
+	@echo "make fuzz          build the libFuzzer targets (clang) and run them FUZZ_SECONDS (default 60) (docs/fuzzing.md)"
 
 deps:
 	@scripts/install-deps.sh
@@ -46,6 +47,10 @@ migrate: build stack-up
 
 bench:
 	@scripts/bench.sh
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@fuzz/run.sh $(FUZZ_SECONDS)
 
 format:
 	@find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i

@@ -38,8 +38,15 @@ run_tests() {
   ctest --test-dir build/asan -j2 --output-on-failure --no-tests=error
 }
 
+# libFuzzer targets of fuzz/ for a bounded time (CINEREC_FUZZ_SECONDS, default 60; 0 only replays the seed
+# corpora). A separate clang build in build/fuzz; needs no stack. docs/fuzzing.md.
+run_fuzz() {
+  fuzz/run.sh "${CINEREC_FUZZ_SECONDS:-60}"
+}
+
 trap 'stack_down; report' EXIT
 stage install scripts/install-deps.sh
 stage build build
 stage stack fresh_stack
 stage tests run_tests
+stage fuzz run_fuzz

@@ -164,6 +164,8 @@ Event ReadEvent(const json::value& value, const Caller& caller, const ParseLimit
 
   const auto* id = in.Find("event_id");
   if (id != nullptr && id->is_string()) event_id_seen = std::string(id->get_string()).substr(0, 64);
+  while (!IsValidUtf8(event_id_seen))
+    event_id_seen.pop_back();  // the cut must not split a character
   if (id == nullptr) throw Reject{"missing_field", "event_id", "is required (a UUID chosen by the client)"};
   if (!id->is_string() || !NormaliseUuid(id->get_string(), event.event_id))
     Invalid("event_id", "must be a UUID such as 0b9c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3");
@@ -310,7 +312,7 @@ bool ParseRfc3339(std::string_view text, std::int64_t& unix_ms) {
   const auto days = sys_days(date).time_since_epoch().count();
   unix_ms = ((static_cast<std::int64_t>(days) * 24 + hour) * 60 + minute - offset_minutes) * 60'000LL
             + second * 1000LL + millis;
-  return true;
+  return unix_ms >= 0 && unix_ms <= 253'402'300'799'999;  // UTC 1970..9999, what FormatRfc3339 writes
 }
 
 std::string FormatRfc3339(std::int64_t unix_ms) {
