@@ -1,4 +1,5 @@
 // InMemoryRedis: sorted sets.
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 
@@ -170,6 +171,82 @@ RedisReply ZCard(State& state, const RedisCommand& args) {
   return Int(zset == nullptr ? 0 : static_cast<std::int64_t>(zset->scores.size()));
 }
 
+// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX]. Inputs may be sorted
+// sets or sets (score 1); missing keys are empty. The destination is replaced (losing any TTL) or, when the
+// union is empty, deleted.
+RedisReply ZUnionStore(State& state, const RedisCommand& args) {
+  std::int64_t count = 0;
+  if (!ParseInt(args[2], count)) return NotInteger();
+  if (count < 1) return Error("ERR at least 1 input key is needed for 'zunionstore' command");
+  const std::size_t first_key = 3;
+  if (static_cast<std::uint64_t>(count) > args.size() - first_key) return SyntaxError();
+  const auto keys = static_cast<std::size_t>(count);
+  std::vector<double> weights(keys, 1.0);
+  enum class Aggregate { kSum, kMin, kMax } aggregate = Aggregate::kSum;
+  for (std::size_t i = first_key + keys; i < args.size();) {
+    std::string option = Lower(args[i]);
+    if (option == "weights" && args.size() - i - 1 >= keys) {
+      for (std::size_t k = 0; k < keys; ++k) {
+        if (!ParseScore(args[i + 1 + k], weights[k])) return Error("ERR weight value is not a float");
+      }
+      i += 1 + keys;
+    } else if (option == "aggregate" && i + 1 < args.size()) {
+      std::string how = Lower(args[i + 1]);
+      if (how == "sum") {
+        aggregate = Aggregate::kSum;
+      } else if (how == "min") {
+        aggregate = Aggregate::kMin;
+      } else if (how == "max") {
+        aggregate = Aggregate::kMax;
+      } else {
+        return SyntaxError();
+      }
+      i += 2;
+    } else {
+      return SyntaxError();
+    }
+  }
+  std::unordered_map<std::string, double> result;
+  auto add = [&](const std::string& member, double score, double weight) {
+    double value = weight * score;
+    if (std::isnan(value)) value = 0;  // inf x 0, as Redis
+    auto [it, inserted] = result.try_emplace(member, value);
+    if (inserted) return;
+    switch (aggregate) {
+      case Aggregate::kSum:
+        it->second += value;
+        if (std::isnan(it->second)) it->second = 0;  // inf + -inf
+        break;
+      case Aggregate::kMin:
+        it->second = std::min(it->second, value);
+        break;
+      case Aggregate::kMax:
+        it->second = std::max(it->second, value);
+        break;
+    }
+  };
+  for (std::size_t k = 0; k < keys; ++k) {
+    Entry* entry = state.Find(args[first_key + k]);
+    if (entry == nullptr) continue;
+    if (const auto* zset = std::get_if<ZSet>(&entry->value)) {
+      for (const auto& [member, score] : zset->scores)
+        add(member, score, weights[k]);
+    } else if (const auto* set = std::get_if<Set>(&entry->value)) {
+      for (const auto& member : *set)
+        add(member, 1.0, weights[k]);
+    } else {
+      return WrongType();
+    }
+  }
+  state.keys.erase(args[1]);
+  if (result.empty()) return Int(0);
+  ZSet stored;
+  for (const auto& [member, score] : result)
+    stored.Put(member, score);
+  state.keys[args[1]] = Entry{std::move(stored), std::nullopt};
+  return Int(static_cast<std::int64_t>(result.size()));
+}
+
 }  // namespace
 
 void AddSortedSetCommands(CommandTable& table) {
@@ -181,6 +258,7 @@ void AddSortedSetCommands(CommandTable& table) {
   table["zrevrange"] = {ZRevRange, -4};
   table["zremrangebyrank"] = {ZRemRangeByRank, 4};
   table["zcard"] = {ZCard, 2};
+  table["zunionstore"] = {ZUnionStore, -4};
 }
 
 }  // namespace cinerec::redis_fake

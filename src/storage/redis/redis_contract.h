@@ -136,6 +136,41 @@ TYPED_TEST_P(RedisContract, SortedSetOrderScoresAndTies) {
   EXPECT_TRUE(this->Run({"ZADD", z, "notanumber", "m"}).is_error());
 }
 
+TYPED_TEST_P(RedisContract, SortedSetUnionWithWeights) {
+  const auto a = this->Key("a"), b = this->Key("b"), s = this->Key("s"), dest = this->Key("dest");
+  this->Run({"ZADD", a, "1", "m1", "2", "m2"});
+  this->Run({"ZADD", b, "4", "m2", "-8", "m3"});
+  this->Run({"SADD", s, "m1", "m4"});  // a plain set counts with score 1
+  this->Run({"SET", dest, "old", "EX", "100"});
+  EXPECT_EQ(
+      this->Run({"ZUNIONSTORE", dest, "4", a, b, s, this->Key("missing"), "WEIGHTS", "2", "0.5", "0.25", "7"})
+          .integer,
+      4);
+  EXPECT_EQ(this->Strings(this->Run({"ZREVRANGE", dest, "0", "-1", "WITHSCORES"})),
+            (std::vector<std::string>{"m2", "6", "m1", "2.25", "m4", "0.25", "m3", "-4"}));
+  EXPECT_EQ(this->Run({"TTL", dest}).integer, -1);  // the destination is replaced, TTL and all
+  EXPECT_EQ(this->Run({"ZUNIONSTORE", dest, "2", a, b, "AGGREGATE", "MAX"}).integer, 3);
+  EXPECT_EQ(this->Strings(this->Run({"ZRANGE", dest, "0", "-1", "WITHSCORES"})),
+            (std::vector<std::string>{"m3", "-8", "m1", "1", "m2", "4"}));
+  EXPECT_EQ(this->Run({"ZUNIONSTORE", dest, "1", a}).integer, 2);  // no WEIGHTS: all 1
+  EXPECT_EQ(this->Run({"ZSCORE", dest, "m2"}).str, "2");
+  // An empty union deletes the destination.
+  EXPECT_EQ(this->Run({"ZUNIONSTORE", dest, "1", this->Key("missing")}).integer, 0);
+  EXPECT_EQ(this->Run({"EXISTS", dest}).integer, 0);
+
+  this->Run({"SET", this->Key("str"), "x"});
+  auto wrong = this->Run({"ZUNIONSTORE", dest, "2", a, this->Key("str")});
+  ASSERT_TRUE(wrong.is_error());
+  EXPECT_EQ(wrong.str.rfind("WRONGTYPE", 0), 0u) << wrong.str;
+  EXPECT_EQ(this->Run({"ZUNIONSTORE", dest, "2", a, b, "WEIGHTS", "1", "x"}).str,
+            "ERR weight value is not a float");
+  EXPECT_TRUE(this->Run({"ZUNIONSTORE", dest, "2", a, b, "WEIGHTS", "1"}).is_error());
+  EXPECT_TRUE(this->Run({"ZUNIONSTORE", dest, "3", a, b}).is_error());
+  EXPECT_TRUE(this->Run({"ZUNIONSTORE", dest, "0", a}).is_error());
+  EXPECT_TRUE(this->Run({"ZUNIONSTORE", dest, "1", a, "AGGREGATE", "AVG"}).is_error());
+  EXPECT_EQ(this->Run({"EXISTS", dest}).integer, 0);  // errors store nothing
+}
+
 TYPED_TEST_P(RedisContract, Hashes) {
   const auto h = this->Key("h");
   EXPECT_EQ(this->Run({"HSET", h, "f1", "v1", "f2", "v2"}).integer, 2);
@@ -227,7 +262,8 @@ TYPED_TEST_P(RedisContract, LargePipeline) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(RedisContract, StringsAreBinarySafe, SetConditions, KeysExpire,
-                            CountersAndDeletes, SortedSetOrderScoresAndTies, Hashes, SetsAndLists,
-                            WrongTypeIsAnErrorReply, PipelineRepliesInOrder, LargePipeline);
+                            CountersAndDeletes, SortedSetOrderScoresAndTies, SortedSetUnionWithWeights,
+                            Hashes, SetsAndLists, WrongTypeIsAnErrorReply, PipelineRepliesInOrder,
+                            LargePipeline);
 
 }  // namespace cinerec
