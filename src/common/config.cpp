@@ -120,6 +120,21 @@ Key BoolKey(std::string path, Section Config::*section, bool Section::*field) {
              [=](const Config& c) { return std::string((c.*section).*field ? "true" : "false"); }};
 }
 
+template <typename Section>
+Key DoubleKey(std::string path, Section Config::*section, double Section::*field, double min, double max) {
+  return Key{path, false,
+             [=](Config& c, const std::string& v, const std::string& where) {
+               double out = 0;
+               auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+               if (ec != std::errc() || end != v.data() + v.size())
+                 Invalid(where, "expected a number, got '" + v + "'");
+               if (!(out >= min && out <= max))
+                 Invalid(where, fmt::format("must be between {} and {}", min, max));
+               (c.*section).*field = out;
+             },
+             [=](const Config& c) { return fmt::format("{}", (c.*section).*field); }};
+}
+
 const std::vector<Key>& Keys() {
   static const std::vector<Key> keys = [] {
     auto url = [](std::vector<std::string> schemes) {
@@ -213,6 +228,28 @@ const std::vector<Key>& Keys() {
     k.push_back(
         IntKey("accounts.argon2_time_cost", &Config::accounts, &AccountsConfig::argon2_time_cost, 1, 100));
 
+    k.push_back(
+        StringKey("collect.spool_dir", &Config::collect, &CollectConfig::spool_dir, false, non_empty));
+    k.push_back(IntKey("collect.spool_max_bytes", &Config::collect, &CollectConfig::spool_max_bytes, kMiB,
+                       1LL << 50));
+    k.push_back(BoolKey("collect.spool_sync", &Config::collect, &CollectConfig::spool_sync));
+    k.push_back(
+        IntKey("collect.max_batch_events", &Config::collect, &CollectConfig::max_batch_events, 1, 100000));
+    k.push_back(IntKey("collect.max_future_skew_s", &Config::collect, &CollectConfig::max_future_skew_s, 0,
+                       24 * 3600));
+    k.push_back(IntKey("collect.max_event_age_s", &Config::collect, &CollectConfig::max_event_age_s, 60,
+                       3650LL * 24 * 3600));
+    k.push_back(DoubleKey("collect.completion_threshold", &Config::collect,
+                          &CollectConfig::completion_threshold, 0.01, 1.0));
+    k.push_back(IntKey("collect.postgres_batch_events", &Config::collect,
+                       &CollectConfig::postgres_batch_events, 1, 1000000));
+    k.push_back(DoubleKey("collect.viewer_events_per_s", &Config::collect,
+                          &CollectConfig::viewer_events_per_s, 0, 1e9));
+    k.push_back(DoubleKey("collect.client_events_per_s", &Config::collect,
+                          &CollectConfig::client_events_per_s, 0, 1e9));
+    k.push_back(IntKey("collect.trending_bucket_ttl_s", &Config::collect,
+                       &CollectConfig::trending_bucket_ttl_s, 3600, 365LL * 24 * 3600));
+
     k.push_back(Key{"admin.api_keys", true,
                     [](Config& c, const std::string& v, const std::string& where) {
                       c.admin_api_keys = SplitList(v);
@@ -247,6 +284,7 @@ std::string TomlValueToString(const toml::node& node, const std::string& where) 
   if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
   if (node.is_integer()) return std::to_string(*node.value<long long>());
   if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
+  if (node.is_floating_point()) return fmt::format("{}", *node.value<double>());
   if (const auto* arr = node.as_array()) {
     std::vector<std::string> items;
     for (const auto& item : *arr)

@@ -77,6 +77,21 @@ struct AccountsConfig {
   int argon2_time_cost = 2;
 };
 
+// The collection service (POST /v1/events) and its spool; see docs/events.md.
+struct CollectConfig {
+  std::string spool_dir = "data/spool";          // local write-ahead log of acknowledged events
+  std::int64_t spool_max_bytes = 2LL << 30;      // beyond this POST /v1/events answers 503 + Retry-After
+  bool spool_sync = true;                        // fdatasync before acknowledging (false only for benchmarks)
+  std::size_t max_batch_events = 1000;           // events per POST (more: 413)
+  std::int64_t max_future_skew_s = 300;          // event timestamps later than now + this are rejected
+  std::int64_t max_event_age_s = 7 * 24 * 3600;  // ... and older than now - this
+  double completion_threshold = 0.9;             // a view is completed past this share of the movie's length
+  std::size_t postgres_batch_events = 5000;      // events per PostgreSQL upsert round
+  double viewer_events_per_s = 50;               // per-viewer rate limit (burst: 10 s worth); 0 = none
+  double client_events_per_s = 0;                // per admin key / admin user; 0 = none
+  std::int64_t trending_bucket_ttl_s = 8 * 24 * 3600;  // hourly popularity buckets live this long
+};
+
 struct Config {
   HttpConfig http;
   PostgresConfig postgres;
@@ -85,6 +100,7 @@ struct Config {
   S3Config s3;
   LogConfig log;
   AccountsConfig accounts;
+  CollectConfig collect;
   std::vector<std::string> admin_api_keys;   // static bearer tokens for machines with the admin role
   std::vector<std::string> roles = {"all"};  // which services `serve` runs
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
@@ -118,6 +119,9 @@ Config IsolatedConfig() {
   config.redis.key_prefix = "cinerec:" + name + ":";
   config.s3.bucket = "cinerec-" + name;
   S3ObjectStore(config.s3).CreateBucket();
+
+  // The collection spool: a directory of its own (a spool belongs to one process at a time).
+  config.collect.spool_dir = (std::filesystem::path(config.collect.spool_dir) / name).string();
   return config;
 }
 
