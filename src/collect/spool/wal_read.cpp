@@ -28,7 +28,8 @@ std::vector<WalRecord> Wal::Read(std::uint64_t after_seq, std::size_t max_record
   Position at = LocateLocked(after_seq + 1);
   lock.unlock();
 
-  const std::size_t buffer_bytes = std::clamp(max_bytes + max_bytes / 4, kMinReadBuffer, kMaxReadBuffer);
+  const std::size_t buffer_bytes =
+      std::clamp(std::min(max_bytes, kMaxReadBuffer) / 4 * 5, kMinReadBuffer, kMaxReadBuffer);
   std::size_t bytes = 0;
   bool full = false;
   while (!full) {
