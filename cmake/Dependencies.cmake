@@ -7,6 +7,7 @@ find_package(tomlplusplus REQUIRED)
 find_package(prometheus-cpp REQUIRED)
 find_package(pugixml REQUIRED)
 find_package(CURL REQUIRED)
+find_package(ZLIB REQUIRED)                  # crc32 of spool records
 find_package(OpenSSL REQUIRED)
 find_package(Eigen3 REQUIRED NO_MODULE)
 find_package(PkgConfig REQUIRED)

@@ -16,6 +16,7 @@ PACKAGES=(
   libpq-dev                 # PostgreSQL client (libpq)
   libhiredis-dev            # Redis client
   libcurl4-openssl-dev      # S3 and ClickHouse over HTTP (SigV4 built in)
+  zlib1g-dev                # crc32 of spool records
   libssl-dev                # hashes / HMAC / TLS
   libeigen3-dev libopenblas-dev   # scoring and training linear algebra
   libspdlog-dev libfmt-dev  # logging and formatting

@@ -1,6 +1,7 @@
 #pragma once
 // The spool's record header and segment file names (the format is described in collect/spool/wal.h).
-#include <boost/crc.hpp>
+#include <zlib.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -21,12 +22,15 @@ inline constexpr std::uint32_t kMaxRecordBytes = 64u << 20;
 // only: value_ = crc32(value_, data, size).
 class Crc32 {
  public:
-  void Update(const void* data, std::size_t size) { crc_.process_bytes(data, size); }
+  // zlib's crc32 (the same CRC-32 as Boost.CRC's crc_32_type, ~10x faster), continued across calls.
+  void Update(const void* data, std::size_t size) {
+    crc_ = static_cast<std::uint32_t>(::crc32_z(crc_, static_cast<const Bytef*>(data), size));
+  }
   void Update(std::string_view bytes) { Update(bytes.data(), bytes.size()); }
-  std::uint32_t value() const { return crc_.checksum(); }
+  std::uint32_t value() const { return crc_; }
 
  private:
-  boost::crc_32_type crc_;
+  std::uint32_t crc_ = 0;
 };
 
 struct RecordHeader {
