@@ -2,6 +2,7 @@
 
 #include "app/commands.h"
 #include "app/stores.h"
+#include "catalog/movie_directory.h"
 #include "catalog/pg_movie_repository.h"
 #include "common/config.h"
 #include "http/metrics.h"
@@ -10,6 +11,7 @@
 #include "services/accounts/accounts_module.h"
 #include "services/accounts/authenticator.h"
 #include "services/catalog/catalog_routes.h"
+#include "services/collect/collect_module.h"
 #include "services/health/health_service.h"
 #include "storage/postgres/pg_pool.h"
 
@@ -32,11 +34,20 @@ int RunServe(const Config& config) {
   Authenticator& auth = accounts.authenticator();  // admin API keys and session tokens
   catalog::PgMovieRepository movies(*stores.postgres);
   RegisterCatalogRoutes(router, movies, auth);
-  // Later roles register their routes here (collect, recommend, analytics, accounts), each given the stores
-  // and metrics it needs.
+  // The catalogue's serving attributes in memory, shared by the roles that need them per event or request.
+  catalog::MovieDirectory::Options directory_options;
+  directory_options.find_loader = catalog::PgMovieFinder(*stores.postgres);
+  catalog::MovieDirectory directory(catalog::PgMovieLoader(*stores.postgres), directory_options);
+  CollectModule collect(config, stores, directory, metrics);  // after the directory: stopped before it
+  collect.RegisterRoutes(router, auth);
+  // Later roles register their routes here (recommend, analytics), each given the stores and metrics it
+  // needs.
 
   http::Server server(config.http, router, metrics);
   server.Run();
+  // The server has answered every request it took; the spool holds every acknowledged event. Give the
+  // consumers a moment to deliver what they can, so that a clean stop leaves little to replay.
+  collect.Stop(std::chrono::seconds(10));
   spdlog::info("cinerec stopped");
   return 0;
 }
