@@ -14,6 +14,9 @@ namespace cinerec::collect {
 namespace {
 
 using accounts::UserAttributes;
+
+constexpr int kUnknownTable = 60;  // ClickHouse error codes (ErrorCodes.cpp)
+constexpr int kUnknownDatabase = 81;
 using ingest::AppendJsonString;
 
 std::string Seconds(std::int64_t unix_ms) {
@@ -136,8 +139,16 @@ void ClickHouseSink::Deliver(std::span<const Event> events) {
       AppendUiRow(ui_rows, e, movie, user);
   }
   // Both inserts again after a failure of the second: the first table's copies collapse by event_id.
-  if (!watch_rows.empty()) clickhouse_.Insert("watch_events", "JSONEachRow", watch_rows);
-  if (!ui_rows.empty()) clickhouse_.Insert("ui_events", "JSONEachRow", ui_rows);
+  try {
+    if (!watch_rows.empty()) clickhouse_.Insert("watch_events", "JSONEachRow", watch_rows);
+    if (!ui_rows.empty()) clickhouse_.Insert("ui_events", "JSONEachRow", ui_rows);
+  } catch (const ClickHouseQueryError& e) {
+    // "Unknown table / database" is what a ClickHouse that is shutting down answers on a kept-alive
+    // connection (18.16 detaches its tables ~15 s before it closes the port), and what a database not
+    // migrated yet answers: both pass, so retry (the spool keeps the events) instead of dead-lettering.
+    if (e.code() == kUnknownTable || e.code() == kUnknownDatabase) throw StoreError("clickhouse", e.what());
+    throw;
+  }
   rows_without_user_attributes_ += without_user;
 }
 

@@ -258,6 +258,36 @@ TEST(ClickHouseSinkTest, WaitsForUserAttributesThenGoesOnWithoutThem) {
   EXPECT_EQ(sink.rows_without_user_attributes(), 1u);
 }
 
+// ClickHouse answering a refusal code to every insert.
+class RefusingClickHouse final : public ClickHouseClient {
+ public:
+  explicit RefusingClickHouse(int code) : code_(code) {}
+  std::string Query(const std::string&) override { return {}; }
+  void EnsureDatabase() override {}
+  void Insert(const std::string& table, std::string_view, std::string_view) override {
+    throw ClickHouseQueryError(code_, "Code: " + std::to_string(code_) + ", e.displayText() = " + table);
+  }
+  void Ping() override {}
+
+ private:
+  int code_;
+};
+
+TEST(ClickHouseSinkTest, UnknownTableWhileShuttingDownIsRetriedNotDropped) {
+  catalog::MovieDirectory movies(TwoMovies(), {});
+  accounts::UserAttributeCache users([](const auto&) { return accounts::UserAttributeCache::AttributeMap{}; },
+                                     10, 60s);
+  Event e;
+  e.event_id = "00000000-0000-4000-8000-000000000001";
+  e.type = EventType::kPageView;
+  e.user_id = 5;
+  RefusingClickHouse stopping(60);  // "Table ... doesn't exist": 18.16 between SIGTERM and closing its port
+  EXPECT_THROW(ClickHouseSink(stopping, movies, users, {}).Deliver(std::vector<Event>{e}), StoreError);
+  RefusingClickHouse bad_row(27);  // a row it cannot parse: retrying cannot help
+  EXPECT_THROW(ClickHouseSink(bad_row, movies, users, {}).Deliver(std::vector<Event>{e}),
+               ClickHouseQueryError);
+}
+
 TEST(RateLimiterTest, RefillsAtTheRateAndRefusesWholeBatches) {
   RateLimiter limiter(10, 100);
   const auto t0 = RateLimiter::Clock::time_point{} + 1h;
