@@ -100,7 +100,17 @@ ClickHouseSink::ClickHouseSink(ClickHouseClient& clickhouse, catalog::MovieDirec
                                accounts::UserAttributeCache& users, Options options)
     : clickhouse_(clickhouse), movies_(movies), users_(users), options_(options) {}
 
+// The rows of a batch, enriched and formatted: what Send inserts.
+struct ClickHouseSink::Rows final : PreparedBatch {
+  std::string watch, ui;
+  std::uint64_t without_user = 0;
+};
+
 void ClickHouseSink::Deliver(std::span<const Event> events) {
+  Send(*Prepare(events));
+}
+
+std::unique_ptr<PreparedBatch> ClickHouseSink::Prepare(std::span<const Event> events) {
   std::vector<std::int64_t> user_ids;
   user_ids.reserve(events.size());
   for (const auto& e : events)
@@ -125,23 +135,27 @@ void ClickHouseSink::Deliver(std::span<const Event> events) {
   }
 
   const auto movies = movies_.snapshot();
-  std::string watch_rows, ui_rows;
-  watch_rows.reserve(events.size() * 320);
-  std::uint64_t without_user = 0;
+  auto rows = std::make_unique<Rows>();
+  rows->watch.reserve(events.size() * 320);
   for (const auto& e : events) {
     const auto* movie = movies != nullptr && e.movie_id != 0 ? movies->Find(e.movie_id) : nullptr;
     const auto it = users.find(e.user_id);
     const UserAttributes* user = it != users.end() && it->second.exists ? &it->second : nullptr;
-    if (user == nullptr) ++without_user;
+    if (user == nullptr) ++rows->without_user;
     if (IsWatchEvent(e.type))
-      AppendWatchRow(watch_rows, e, movie, user);
+      AppendWatchRow(rows->watch, e, movie, user);
     else
-      AppendUiRow(ui_rows, e, movie, user);
+      AppendUiRow(rows->ui, e, movie, user);
   }
+  return rows;
+}
+
+void ClickHouseSink::Send(PreparedBatch& batch) {
+  auto& rows = static_cast<Rows&>(batch);
   // Both inserts again after a failure of the second: the first table's copies collapse by event_id.
   try {
-    if (!watch_rows.empty()) clickhouse_.Insert("watch_events", "JSONEachRow", watch_rows);
-    if (!ui_rows.empty()) clickhouse_.Insert("ui_events", "JSONEachRow", ui_rows);
+    if (!rows.watch.empty()) clickhouse_.Insert("watch_events", "JSONEachRow", rows.watch);
+    if (!rows.ui.empty()) clickhouse_.Insert("ui_events", "JSONEachRow", rows.ui);
   } catch (const ClickHouseQueryError& e) {
     // "Unknown table / database" is what a ClickHouse that is shutting down answers on a kept-alive
     // connection (18.16 detaches its tables ~15 s before it closes the port), and what a database not
@@ -149,7 +163,7 @@ void ClickHouseSink::Deliver(std::span<const Event> events) {
     if (e.code() == kUnknownTable || e.code() == kUnknownDatabase) throw StoreError("clickhouse", e.what());
     throw;
   }
-  rows_without_user_attributes_ += without_user;
+  rows_without_user_attributes_ += rows.without_user;
 }
 
 }  // namespace cinerec::collect

@@ -37,15 +37,20 @@ class ClickHouseSink final : public EventSink {
 
   std::string_view name() const override { return "clickhouse"; }
   void Deliver(std::span<const Event> events) override;
+  // Prepare looks up the user attributes and formats the rows (on the consumer's gathering thread); Send
+  // inserts them (on its sending thread).
+  std::unique_ptr<PreparedBatch> Prepare(std::span<const Event> events) override;
+  void Send(PreparedBatch& batch) override;
 
   std::uint64_t rows_without_user_attributes() const { return rows_without_user_attributes_.load(); }
 
  private:
+  struct Rows;
   ClickHouseClient& clickhouse_;
   catalog::MovieDirectory& movies_;
   accounts::UserAttributeCache& users_;
   Options options_;
-  std::optional<std::chrono::steady_clock::time_point> enrich_failing_since_;  // only the consumer thread
+  std::optional<std::chrono::steady_clock::time_point> enrich_failing_since_;  // only Prepare's thread
   std::atomic<std::uint64_t> rows_without_user_attributes_{0};
 };
 

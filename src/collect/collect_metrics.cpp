@@ -61,6 +61,10 @@ struct CollectMetrics::Impl {
                              .Name("cinerec_collect_delivery_seconds")
                              .Help("Time of one successful delivery (flush) to each store")
                              .Register(r)),
+        stage_seconds(prometheus::BuildHistogram()
+                          .Name("cinerec_collect_stage_seconds")
+                          .Help("Time one batch spent in a stage of its spool consumer (read, prepare, send)")
+                          .Register(r)),
         failures(prometheus::BuildCounter()
                      .Name("cinerec_collect_delivery_failures_total")
                      .Help("Failed delivery attempts (the batch is retried with back-off)")
@@ -90,6 +94,7 @@ struct CollectMetrics::Impl {
   prometheus::Family<Counter>& delivered;
   prometheus::Family<Histogram>& delivery_batch;
   prometheus::Family<Histogram>& delivery_seconds;
+  prometheus::Family<Histogram>& stage_seconds;
   prometheus::Family<Counter>& failures;
   prometheus::Family<Counter>& replayed;
   prometheus::Family<Counter>& dead;
@@ -104,6 +109,9 @@ struct CollectMetrics::Impl {
     Counter* replayed;
     Counter* dead;
     Gauge* lag;
+    Histogram* read;
+    Histogram* prepare;
+    Histogram* send;
   };
   std::mutex mutex;
   std::map<std::string, SinkSeries, std::less<>> sinks;
@@ -114,10 +122,16 @@ struct CollectMetrics::Impl {
     if (it == sinks.end()) {
       const prometheus::Labels labels{{"sink", std::string(name)}};
       it = sinks
-               .emplace(std::string(name),
-                        SinkSeries{&delivered.Add(labels), &delivery_batch.Add(labels, kSizeBuckets),
-                                   &delivery_seconds.Add(labels, kSecondsBuckets), &failures.Add(labels),
-                                   &replayed.Add(labels), &dead.Add(labels), &lag.Add(labels)})
+               .emplace(
+                   std::string(name),
+                   SinkSeries{
+                       &delivered.Add(labels), &delivery_batch.Add(labels, kSizeBuckets),
+                       &delivery_seconds.Add(labels, kSecondsBuckets), &failures.Add(labels),
+                       &replayed.Add(labels), &dead.Add(labels), &lag.Add(labels),
+                       &stage_seconds.Add({{"sink", std::string(name)}, {"stage", "read"}}, kSecondsBuckets),
+                       &stage_seconds.Add({{"sink", std::string(name)}, {"stage", "prepare"}},
+                                          kSecondsBuckets),
+                       &stage_seconds.Add({{"sink", std::string(name)}, {"stage", "send"}}, kSecondsBuckets)})
                .first;
     }
     return it->second;
@@ -149,6 +163,11 @@ void CollectMetrics::Delivered(std::string_view sink, std::size_t events, double
   s.delivered->Increment(static_cast<double>(events));
   s.batch->Observe(static_cast<double>(events));
   s.seconds->Observe(seconds);
+}
+void CollectMetrics::StageSeconds(std::string_view sink, std::string_view stage, double seconds) {
+  auto& s = impl_->Sink(sink);
+  Histogram* h = stage == "read" ? s.read : stage == "prepare" ? s.prepare : s.send;
+  h->Observe(seconds);
 }
 void CollectMetrics::DeliveryFailed(std::string_view sink) {
   impl_->Sink(sink).failures->Increment();

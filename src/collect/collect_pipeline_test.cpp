@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include "accounts/user_attribute_cache.h"
 #include "catalog/movie_directory.h"
@@ -181,6 +182,107 @@ TEST_F(PipelineTest, APoisonBatchIsDeadLetteredAndThePipelineGoesOn) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "dead-letter" / "clickhouse-1-1.reason"));
 }
 
+// A two-stage sink (Prepare on the gathering thread, Send on the sending one): each stage fails a few
+// times with StoreError; the slow Send lets the next batches be gathered meanwhile.
+class TwoStageSink final : public EventSink {
+ public:
+  struct Ids final : PreparedBatch {
+    std::vector<std::string> ids;
+  };
+  std::string_view name() const override { return "clickhouse"; }
+  void Deliver(std::span<const Event>) override { ADD_FAILURE() << "Deliver called on a two-stage sink"; }
+  std::unique_ptr<PreparedBatch> Prepare(std::span<const Event> events) override {
+    if (prepare_failures > 0) {
+      --prepare_failures;
+      throw StoreError("postgres", "enrichment down for the test");
+    }
+    auto batch = std::make_unique<Ids>();
+    for (const auto& e : events)
+      batch->ids.push_back(e.event_id);
+    prepare_thread = std::this_thread::get_id();
+    return batch;
+  }
+  void Send(PreparedBatch& batch) override {
+    std::this_thread::sleep_for(send_delay);
+    std::lock_guard lock(mutex);
+    if (send_failures > 0) {
+      --send_failures;
+      throw StoreError("clickhouse", "down for the test");
+    }
+    auto& ids = static_cast<Ids&>(batch).ids;
+    sent.insert(sent.end(), ids.begin(), ids.end());
+    send_thread = std::this_thread::get_id();
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex);
+    return sent.size();
+  }
+
+  std::atomic<int> prepare_failures{2};
+  int send_failures = 2;  // GUARDED_BY(mutex)
+  std::chrono::milliseconds send_delay{0};
+  std::mutex mutex;
+  std::vector<std::string> sent;  // GUARDED_BY(mutex)
+  std::thread::id prepare_thread, send_thread;
+};
+
+TEST_F(PipelineTest, TwoStageSinksGetEveryEventOnceInOrderDespiteFailuresInEitherStage) {
+  auto wal = OpenWal();
+  CollectService service(CollectConfig{}, *wal, movies_, nullptr, [] { return kNow; });
+  const Principal viewer{42, Role::kViewer, "s"};
+  std::vector<std::string> expected;
+  for (int r = 0; r < 40; ++r) {  // 40 records of 5 events
+    std::string body = "{\"events\":[";
+    for (int i = 0; i < 5; ++i) {
+      const int n = r * 5 + i + 1;
+      if (i) body += ',';
+      body += EventJson(n, "page_view", R"("section":"home")");
+      char id[40];
+      std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
+      expected.emplace_back(id);
+    }
+    ASSERT_EQ(service.Accept(viewer, body + "]}").accepted, 5u);
+  }
+  TwoStageSink sink;
+  sink.send_delay = 2ms;
+  SpoolConsumer::Options options;
+  options.batch_events = 12;  // batches end within a record past it: 15 events (3 records) each
+  options.flush_interval = 10ms;
+  options.initial_backoff = 1ms;
+  options.pipeline_depth = 2;
+  SpoolConsumer consumer(*wal, sink, options, nullptr);
+  ASSERT_TRUE(WaitUntil([&] { return sink.count() == expected.size(); }));
+  consumer.Stop(1s);
+  std::lock_guard lock(sink.mutex);
+  EXPECT_EQ(sink.sent, expected);
+  EXPECT_EQ(consumer.failed_attempts(), 4u);
+  EXPECT_EQ(consumer.events_delivered(), expected.size());
+  EXPECT_EQ(wal->committed("clickhouse"), 40u);
+  EXPECT_NE(sink.prepare_thread, sink.send_thread);
+}
+
+TEST_F(PipelineTest, StopWithoutDrainTimeLeavesTheBacklogInTheSpool) {
+  auto wal = OpenWal();
+  CollectService service(CollectConfig{}, *wal, movies_, nullptr, [] { return kNow; });
+  const Principal viewer{42, Role::kViewer, "s"};
+  for (int i = 1; i <= 50; ++i)
+    service.Accept(viewer, "{\"events\":[" + EventJson(i, "page_view", R"("section":"home")") + "]}");
+  TwoStageSink sink;
+  sink.prepare_failures = 0;
+  sink.send_failures = 0;
+  sink.send_delay = 50ms;
+  SpoolConsumer::Options options;
+  options.batch_events = 1;
+  SpoolConsumer consumer(*wal, sink, options, nullptr);
+  ASSERT_TRUE(WaitUntil([&] { return sink.count() >= 1; }));
+  const auto start = std::chrono::steady_clock::now();
+  consumer.Stop(0ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);  // not 50 x 50 ms: the rest waits on disk
+  const auto committed = wal->committed("clickhouse");
+  EXPECT_EQ(committed, sink.count());  // only what was sent is committed
+  EXPECT_LT(committed, 50u);
+}
+
 TEST(ClickHouseSinkTest, RowsCarryGenresTierAndCountry) {
   catalog::MovieDirectory movies(TwoMovies(), {});
   ASSERT_TRUE(movies.RefreshNow());
@@ -331,6 +433,73 @@ TEST(UserAttributeCacheTest, LoadsMissesInOneCallAndExpires) {
   cache.Get({2});
   EXPECT_EQ(calls.size(), 3u);
   EXPECT_EQ(cache.GetCached({99}).size(), 0u);
+}
+
+TEST(UserAttributeCacheTest, SnapshotAnswersWithoutPerUserLoadsAndNewUsersStillLoad) {
+  std::atomic<int> per_id_calls{0}, pages{0};
+  accounts::UserAttributeCache cache(
+      [&](const std::vector<std::int64_t>& ids) {
+        ++per_id_calls;
+        accounts::UserAttributeCache::AttributeMap out;
+        for (auto id : ids)
+          if (id == 1000) out[id] = {true, "premium", "FR"};  // signed up after the snapshot
+        return out;
+      },
+      4, 3600s);
+  accounts::UserAttributeCache::SnapshotOptions options;
+  options.page_size = 3;  // users 1..10 in four pages
+  options.pages = [&](std::int64_t after, std::size_t limit) {
+    ++pages;
+    std::vector<std::pair<std::int64_t, accounts::UserAttributes>> page;
+    for (std::int64_t id = after + 1; id <= 10 && page.size() < limit; ++id)
+      page.push_back({id, {true, id % 2 ? "basic" : "free", id < 5 ? "DE" : ""}});
+    return page;
+  };
+  cache.StartSnapshots(options);
+  ASSERT_TRUE(WaitUntil([&] { return cache.snapshot_users() == 10; }));
+  EXPECT_EQ(pages.load(), 4);
+
+  const auto got = cache.Get({1, 2, 7, 10});  // more users than the per-id capacity: all from the snapshot
+  EXPECT_EQ(per_id_calls.load(), 0);
+  EXPECT_EQ(got.at(1).tier, "basic");
+  EXPECT_EQ(got.at(1).country, "DE");
+  EXPECT_EQ(got.at(2).tier, "free");
+  EXPECT_EQ(got.at(7).country, "");
+  EXPECT_TRUE(got.at(10).exists);
+
+  const auto later = cache.Get({3, 1000, 2000});
+  EXPECT_EQ(per_id_calls.load(), 1);  // one load for the two users the snapshot does not have
+  EXPECT_EQ(later.at(1000).tier, "premium");
+  EXPECT_FALSE(later.at(2000).exists);
+  EXPECT_EQ(cache.GetCached({4}).at(4).tier, "free");
+}
+
+TEST(UserAttributeCacheTest, NoSnapshotAboveMaxUsersAndAFailedLoadKeepsThePerUserPath) {
+  std::atomic<int> per_id_calls{0}, pages{0};
+  accounts::UserAttributeCache cache(
+      [&](const std::vector<std::int64_t>& ids) {
+        ++per_id_calls;
+        accounts::UserAttributeCache::AttributeMap out;
+        for (auto id : ids)
+          out[id] = {true, "basic", ""};
+        return out;
+      },
+      100, 3600s);
+  accounts::UserAttributeCache::SnapshotOptions options;
+  options.page_size = 2;
+  options.max_users = 3;
+  options.pages = [&](std::int64_t after, std::size_t limit) {
+    if (pages++ == 0) throw StoreError("postgres", "down for the test");
+    std::vector<std::pair<std::int64_t, accounts::UserAttributes>> page;
+    for (auto id = after + 1; page.size() < limit; ++id)
+      page.push_back({id, {true, "free", ""}});
+    return page;
+  };
+  cache.StartSnapshots(options);
+  EXPECT_EQ(cache.Get({1, 2}).at(1).tier, "basic");  // before (and without) any snapshot: per-id loads
+  EXPECT_EQ(per_id_calls.load(), 1);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(cache.snapshot_users(), 0u);
 }
 
 TEST(MovieDirectoryTest, LoadMissingAddsNewMoviesWithoutAFullReload) {

@@ -26,7 +26,7 @@ namespace {
 
 using namespace collect;
 
-constexpr std::size_t kUserCacheEntries = 1'000'000;  // ~100 MB at most; the active users of a big service
+constexpr std::size_t kUserCacheEntries = 1'000'000;  // per-id entries: users the snapshot does not have yet
 constexpr std::chrono::seconds kUserAttributeTtl{600};
 
 SpoolConsumer::Options ConsumerOptions(const Config& config, std::size_t batch_events) {
@@ -65,7 +65,12 @@ struct CollectModule::Parts {
         trending_consumer(wal, trending_sink, ConsumerOptions(config, config.clickhouse.batch_rows),
                           &metrics),
         service(config.collect, wal, movies, &metrics),
-        trending(*stores.redis, keys, movies, TrendingReader::Options{}) {}
+        trending(*stores.redis, keys, movies, TrendingReader::Options{}) {
+    accounts::UserAttributeCache::SnapshotOptions snapshots;
+    snapshots.pages = accounts::PgUserAttributePages(*stores.postgres);
+    snapshots.refresh = kUserAttributeTtl / 2;
+    users.StartSnapshots(std::move(snapshots));
+  }
 
   CollectMetrics metrics;
   Wal wal;
