@@ -3,7 +3,6 @@
 #include <openssl/sha.h>
 
 #include <cstdio>
-#include <ctime>
 
 namespace cinerec::ingest {
 
@@ -23,28 +22,70 @@ std::string DeterministicUuid(std::string_view name) {
   return out;
 }
 
-std::string FormatUtc(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[20];
-  // Hand-rolled rather than snprintf: this runs four times per imported rating.
+namespace {
+
+// Civil date and time of unix seconds in UTC, by arithmetic (H. Hinnant's days-to-civil): gmtime_r takes
+// glibc's time zone lock, which the writer threads would contend for several times per interaction.
+struct UtcFields {
+  int year, month, day, hour, minute, second;
+};
+
+UtcFields ToUtcFields(std::int64_t unix_seconds) {
+  std::int64_t days = unix_seconds / 86400;
+  std::int64_t rest = unix_seconds % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  days += 719468;  // days from 0000-03-01 to 1970-01-01
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const std::int64_t doe = days - era * 146097;                                    // [0, 146096]
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const std::int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11], March first
+  UtcFields f{};
+  f.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  f.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  f.year = static_cast<int>(yoe + era * 400 + (f.month <= 2 ? 1 : 0));
+  f.hour = static_cast<int>(rest / 3600);
+  f.minute = static_cast<int>(rest / 60 % 60);
+  f.second = static_cast<int>(rest % 60);
+  return f;
+}
+
+}  // namespace
+
+void AppendUtc(std::string& out, std::int64_t unix_seconds) {
+  const UtcFields f = ToUtcFields(unix_seconds);
+  char buffer[19];
+  // Hand-rolled rather than snprintf: this runs several times per imported rating.
   auto put = [&](int at, int value, int width) {
     for (int i = width - 1; i >= 0; --i, value /= 10)
       buffer[at + i] = static_cast<char>('0' + value % 10);
   };
-  put(0, tm.tm_year + 1900, 4);
+  put(0, f.year, 4);
   buffer[4] = '-';
-  put(5, tm.tm_mon + 1, 2);
+  put(5, f.month, 2);
   buffer[7] = '-';
-  put(8, tm.tm_mday, 2);
+  put(8, f.day, 2);
   buffer[10] = ' ';
-  put(11, tm.tm_hour, 2);
+  put(11, f.hour, 2);
   buffer[13] = ':';
-  put(14, tm.tm_min, 2);
+  put(14, f.minute, 2);
   buffer[16] = ':';
-  put(17, tm.tm_sec, 2);
-  return std::string(buffer, 19);
+  put(17, f.second, 2);
+  out.append(buffer, sizeof buffer);
+}
+
+int UtcMonth(std::int64_t unix_seconds) {
+  const UtcFields f = ToUtcFields(unix_seconds);
+  return f.year * 100 + f.month;
+}
+
+std::string FormatUtc(std::int64_t unix_seconds) {
+  std::string out;
+  AppendUtc(out, unix_seconds);
+  return out;
 }
 
 std::string FormatUtcTz(std::int64_t unix_seconds) {

@@ -11,7 +11,12 @@ namespace cinerec::ingest {
 std::string DeterministicUuid(std::string_view name);
 
 // Unix seconds -> "YYYY-MM-DD hh:mm:ss" (UTC): accepted by ClickHouse DateTime('UTC') columns.
+// REQUIRES: a time in the years 1000-9999 (four digits).
 std::string FormatUtc(std::int64_t unix_seconds);
+// Appends FormatUtc(unix_seconds) to `out`.
+void AppendUtc(std::string& out, std::int64_t unix_seconds);
+// Unix seconds -> YYYYMM in UTC (ClickHouse's toYYYYMM of a DateTime('UTC')): the partition of an event.
+int UtcMonth(std::int64_t unix_seconds);
 // Unix seconds -> "YYYY-MM-DD hh:mm:ss+00" for a PostgreSQL timestamptz.
 std::string FormatUtcTz(std::int64_t unix_seconds);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -97,6 +99,9 @@ TEST(IngestFormatsTest, DeterministicUuidIsStableAndVersion5) {
   EXPECT_EQ(a[14], '5');
   EXPECT_EQ(FormatUtc(0), "1970-01-01 00:00:00");
   EXPECT_EQ(FormatUtc(978300760), "2000-12-31 22:12:40");
+  EXPECT_EQ(FormatUtc(951782400), "2000-02-29 00:00:00");
+  EXPECT_EQ(FormatUtc(4107542399), "2100-02-28 23:59:59");
+  EXPECT_EQ(UtcMonth(978300760), 200012);
   std::string json;
   AppendJsonString(json, "a\"b\\\n\x01");
   EXPECT_EQ(json, "\"a\\\"b\\\\\\n\\u0001\"");
@@ -105,6 +110,28 @@ TEST(IngestFormatsTest, DeterministicUuidIsStableAndVersion5) {
   EXPECT_EQ(copy, "a\\tb\\\\c\\nd");
   EXPECT_EQ(CsvField("Heat"), "Heat");
   EXPECT_EQ(CsvField("A, \"B\""), "\"A, \"\"B\"\"\"");
+}
+
+// FormatUtc and UtcMonth compute the calendar themselves (no gmtime_r and its lock): they agree with it from
+// 1900 to 2200, at day edges and leap days included.
+TEST(IngestFormatsTest, UtcCalendarAgreesWithGmtime) {
+  std::vector<std::int64_t> times = {-2208988800, -1,        0,         59,         86399,      86400,
+                                     68169600,    951868799, 951868800, 1709164800, 4107542400, 7258118399};
+  std::uint64_t x = 12345;
+  for (int k = 0; k < 20000; ++k) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    times.push_back(-2208988800 + static_cast<std::int64_t>(x % 9467280000ULL));  // 1900-2200
+  }
+  for (auto t : times) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char expected[32];
+    std::snprintf(expected, sizeof expected, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    ASSERT_EQ(FormatUtc(t), expected) << t;
+    ASSERT_EQ(UtcMonth(t), (tm.tm_year + 1900) * 100 + tm.tm_mon + 1) << t;
+  }
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include <charconv>
+
 #include "common/errors.h"
+#include "ingest/event_ids.h"
 #include "storage/postgres/pg_pool.h"
 
 namespace cinerec::ingest {
@@ -71,7 +74,16 @@ PgCopyWriter& PgCopyWriter::Field(std::string_view text) {
 
 PgCopyWriter& PgCopyWriter::Field(std::int64_t value) {
   Separate();
-  buffer_ += std::to_string(value);
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  buffer_.append(digits, end);
+  return *this;
+}
+
+PgCopyWriter& PgCopyWriter::TimestampUtc(std::int64_t unix_seconds) {
+  Separate();
+  AppendUtc(buffer_, unix_seconds);
+  buffer_ += "+00";
   return *this;
 }
 

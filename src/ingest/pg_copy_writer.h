@@ -25,6 +25,8 @@ class PgCopyWriter {
 
   PgCopyWriter& Field(std::string_view text);
   PgCopyWriter& Field(std::int64_t value);
+  // Unix seconds as a timestamptz: "YYYY-MM-DD hh:mm:ss+00".
+  PgCopyWriter& TimestampUtc(std::int64_t unix_seconds);
   PgCopyWriter& Null();
   void EndRow();
   // Ends the COPY; returns the number of rows written.
