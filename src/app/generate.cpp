@@ -1,6 +1,7 @@
 // `cinerec generate`: a synthetic data set, streamed into the stores or written as MovieLens CSV.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -38,14 +39,20 @@ int RunGenerate(const Config& config, const GenerateArgs& args) {
     return 0;
   }
   auto stores = Stores::Connect(config);
-  if (args.if_empty && DatabaseHasMovies(*stores.postgres)) {
-    std::cerr << "the database already has movies: nothing loaded (--if-empty)\n";
-    return 0;
+  if (args.if_empty) {
+    for (const auto& name : RestoreAfterInterruptedLoad(*stores.postgres))
+      std::cerr << "restored " << name << " (left out by an interrupted bulk load)\n";
+    if (DatabaseHasMovies(*stores.postgres)) {
+      std::cerr << "the database already has movies: nothing loaded (--if-empty)\n";
+      return 0;
+    }
   }
   WriterOptions writer_options;
   writer_options.source = "synth";
   writer_options.display_name = "Synthetic user";
   writer_options.remap_ids = args.remap_ids;
+  writer_options.connections = std::clamp(config.postgres.pool_size, 1, 2);
+  writer_options.expected_interactions = static_cast<std::uint64_t>(options.interactions);
   StoreWriter writer(*stores.postgres, *stores.clickhouse, writer_options);
   try {
     writer.Begin();
@@ -66,6 +73,7 @@ int RunGenerate(const Config& config, const GenerateArgs& args) {
             << ", reactions +" << Grouped(c.reactions) << "\n"
             << "  clickhouse: watch_events " << Grouped(c.watch_events) << " rows, ui_events "
             << Grouped(c.ui_events) << " rows sent\n";
+  std::cerr << LoadModeSummary(c);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // `cinerec import DIR`: a MovieLens folder into PostgreSQL and ClickHouse (mapping in docs/import.md).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "app/commands.h"
@@ -12,6 +13,9 @@
 #include "storage/clickhouse/clickhouse_client.h"
 
 namespace cinerec {
+namespace {
+constexpr std::uint64_t kRatingLineBytes = 25;
+}  // namespace
 
 int RunImport(const Config& config, const ImportArgs& args) {
   using namespace ingest;
@@ -23,14 +27,21 @@ int RunImport(const Config& config, const ImportArgs& args) {
     return 2;
   }
   auto stores = Stores::Connect(config);
-  if (args.if_empty && DatabaseHasMovies(*stores.postgres)) {
-    std::cerr << "the database already has movies: nothing loaded (--if-empty)\n";
-    return 0;
+  if (args.if_empty) {
+    for (const auto& name : RestoreAfterInterruptedLoad(*stores.postgres))
+      std::cerr << "restored " << name << " (left out by an interrupted bulk load)\n";
+    if (DatabaseHasMovies(*stores.postgres)) {
+      std::cerr << "the database already has movies: nothing loaded (--if-empty)\n";
+      return 0;
+    }
   }
   WriterOptions options;
   options.source = source->format();
   options.display_name = "MovieLens user";
   options.remap_ids = args.remap_ids;
+  options.connections = std::clamp(config.postgres.pool_size, 1, 2);
+  // Rating lines are 20-30 bytes in every MovieLens format: an estimate that only decides on bulk mode.
+  options.expected_interactions = source->ratings_file_bytes() / kRatingLineBytes;
   StoreWriter writer(*stores.postgres, *stores.clickhouse, options);
   try {
     writer.Begin();
@@ -56,6 +67,7 @@ int RunImport(const Config& config, const ImportArgs& args) {
         names += (names.empty() ? "" : ", ") + g;
       std::cerr << "  unknown genres (not in the genres table, left out): " << names << "\n";
     }
+    std::cerr << LoadModeSummary(c);
     return 0;
   } catch (const IngestError& e) {
     std::cerr << "cinerec import: " << e.what() << "\n";

@@ -1,10 +1,14 @@
 #pragma once
 // The SQL of StoreWriter, in one place. Staging tables are temporary (per session) and emptied at each
-// commit, so every chunk is COPY into staging + INSERT ... SELECT in one transaction.
+// commit, so every chunk is COPY into staging + INSERT ... SELECT in one transaction. Times go into staging
+// as unix seconds (to_timestamp is cheaper for the server than parsing text).
 namespace cinerec::ingest::sql {
 
 inline constexpr const char* kSessionSettings =
     "SET statement_timeout = 0; SET synchronous_commit = off";  // a crash loses only what a re-run rewrites
+// Back to the values given at connection start (the pool's statement timeout).
+inline constexpr const char* kResetSessionSettings = "RESET statement_timeout; RESET synchronous_commit";
+inline constexpr const char* kResetStatementTimeout = "RESET statement_timeout";
 
 inline constexpr const char* kCreateStaging =
     "CREATE TEMP TABLE IF NOT EXISTS ingest_users (src_id bigint, email text, display_name text) "
@@ -15,10 +19,10 @@ inline constexpr const char* kCreateStaging =
     "CREATE TEMP TABLE IF NOT EXISTS ingest_movie_genres (movie_id bigint, genre_id smallint) "
     "ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS ingest_views (user_id bigint, movie_id bigint, session_key text,"
-    " started_at timestamptz, last_event_at timestamptz, last_position_s integer, watched_s integer,"
+    " started_at bigint, last_event_at bigint, last_position_s integer, watched_s integer,"
     " completed boolean, device text) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS ingest_reactions (user_id bigint, movie_id bigint, value smallint,"
-    " event_time timestamptz, event_id uuid) ON COMMIT DELETE ROWS";
+    " event_time bigint, event_id uuid) ON COMMIT DELETE ROWS";
 
 inline constexpr const char* kDropStaging =
     "DROP TABLE IF EXISTS ingest_users, ingest_movies, ingest_movie_genres, ingest_views, ingest_reactions";
@@ -30,6 +34,13 @@ inline constexpr const char* kHoldsOtherData =
     "OR EXISTS (SELECT 1 FROM movies WHERE extra->>'source' IS DISTINCT FROM $2)";
 
 inline constexpr const char* kHasMovies = "SELECT EXISTS (SELECT 1 FROM movies)";
+
+// Direct COPY into views and reactions is only for tables that were empty when the load began.
+inline constexpr const char* kTargetsEmpty =
+    "SELECT NOT EXISTS (SELECT 1 FROM views) AND NOT EXISTS (SELECT 1 FROM reactions)";
+// The planner's row estimate of views (kept by ANALYZE and autovacuum; -1 before the first).
+inline constexpr const char* kViewsEstimate =
+    "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass('views')";
 
 inline constexpr const char* kGenres = "SELECT id, name FROM genres";
 
@@ -70,21 +81,29 @@ inline constexpr const char* kInsertViews =
     "INSERT INTO views (user_id, movie_id, session_key, started_at, last_event_at, last_position_s, "
     "watched_s,"
     " completed, device) "
-    "SELECT DISTINCT ON (user_id, session_key) user_id, movie_id, session_key, started_at, last_event_at,"
-    " last_position_s, watched_s, completed, device FROM ingest_views ORDER BY user_id, session_key "
+    "SELECT DISTINCT ON (user_id, session_key) user_id, movie_id, session_key, to_timestamp(started_at),"
+    " to_timestamp(last_event_at), last_position_s, watched_s, completed, device FROM ingest_views"
+    " ORDER BY user_id, session_key "
     "ON CONFLICT (user_id, session_key) DO NOTHING";
+inline constexpr const char* kCopyViewsDirect =
+    "COPY views (user_id, movie_id, session_key, started_at, last_event_at, last_position_s, watched_s,"
+    " completed, device) FROM STDIN";
 
 inline constexpr const char* kCopyReactions =
     "COPY ingest_reactions (user_id, movie_id, value, event_time, event_id) FROM STDIN";
 // Same rule as the collection service: the later (event_time, event_id) wins; a replay changes nothing.
 inline constexpr const char* kInsertReactions =
     "INSERT INTO reactions (user_id, movie_id, value, event_time, event_id) "
-    "SELECT DISTINCT ON (user_id, movie_id) user_id, movie_id, value, event_time, event_id FROM "
+    "SELECT DISTINCT ON (user_id, movie_id) user_id, movie_id, value, to_timestamp(event_time), event_id "
+    "FROM "
     "ingest_reactions "
     "ORDER BY user_id, movie_id, event_time DESC, event_id DESC "
     "ON CONFLICT (user_id, movie_id) DO UPDATE SET value = EXCLUDED.value, event_time = EXCLUDED.event_time,"
     " event_id = EXCLUDED.event_id, updated_at = now() "
     "WHERE (reactions.event_time, reactions.event_id) < (EXCLUDED.event_time, EXCLUDED.event_id)";
+
+inline constexpr const char* kCopyReactionsDirect =
+    "COPY reactions (user_id, movie_id, value, event_time, event_id) FROM STDIN";
 
 // Explicit ids do not advance the identity sequences: move them past the largest id, or the next sign-up
 // collides with an imported id.
