@@ -131,6 +131,7 @@ fi
 # BENCH_EVENTS_USERS x BENCH_EVENTS_MOVIES users and movies (default 1M x 60k) are generated once and reused;
 # the event tables, views and reactions are emptied before the runs.
 #   BENCH_EVENTS_BATCHES ("100 1000"), BENCH_EVENTS_DURATION (s per run, 30), BENCH_EVENTS_CONNECTIONS (16),
+#   BENCH_EVENTS_CEILING_BATCH (rows per ceiling INSERT: 50000, the service's clickhouse.batch_rows),
 #   BENCH_EVENTS_SYNC (true: the real guarantee; false skips fdatasync and is labelled so), BENCH_EVENTS_DRAIN_S
 #   (300: how long to wait after a run for the slower consumers, postgres mostly, before the next run starts
 #   with a fresh service and spool),
@@ -222,7 +223,8 @@ stage_events() {
     cpu0=$(cpu_ticks "$serve_pid"); chcpu0=$(cpu_ticks "$ch_pid"); pgcpu0=$(cpu_ticks_tree "$pg_pid"); t0=$(date +%s.%N)
     out=$("$load" --url "http://127.0.0.1:$port/v1/events" --key "$key" --batch "$b" --duration "$run_secs" \
       --connections "$conns" --users "$users" --movies "$movies" --clickhouse-url "$ch" --clickhouse-database "$db" \
-      --metrics-url "http://127.0.0.1:$port/metrics" --label "batch$b") || true
+      --metrics-url "http://127.0.0.1:$port/metrics" --ceiling-batch "${BENCH_EVENTS_CEILING_BATCH:-50000}" \
+      --label "batch$b") || true
     wall=$(echo "$(date +%s.%N) - $t0" | bc)
     cpu_s=$(echo "($(cpu_ticks "$serve_pid") - $cpu0) / $tck" | bc -l)
     ch_s=$(echo "($(cpu_ticks "$ch_pid") - $chcpu0) / $tck" | bc -l)
