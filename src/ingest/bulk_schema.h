@@ -6,10 +6,10 @@
 // key are much cheaper. The primary keys and unique keys stay: they are the upsert keys of a re-run.
 //
 // Safety: the drop is one transaction. Should the load die before the rebuild, the objects stay missing
-// until the next `cinerec import` or `cinerec generate`, which restores them first (RestoreDeferred: each
-// missing object is created again from the definition in migrations/postgres/0003_activity.sql). Objects
-// whose definition in the database differs from the one below (a later migration changed them) are never
-// dropped: bulk mode is then off.
+// until the next `cinerec import`, `cinerec generate` or `cinerec migrate`, which restores them first
+// (RestoreDeferred: each missing object is created again from the definition in
+// migrations/postgres/0003_activity.sql). Objects whose definition in the database differs from the one below
+// (a later migration changed them) are never dropped: bulk mode is then off.
 #include <string>
 #include <vector>
 

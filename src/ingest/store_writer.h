@@ -22,7 +22,8 @@
 //
 // Bulk mode (bulk_schema.h): a load of at least bulk_threshold expected interactions, and at least twice as
 // many as `views` already holds, drops the secondary indexes and foreign keys of views and reactions for its
-// duration and rebuilds them in Finish() (or, if the process dies, at the start of the next run).
+// duration and rebuilds them in Finish() (after an error: in the destructor; if the process dies: at the
+// start of the next import, generate or migrate).
 //
 // Pipelining: a full chunk is written (PostgreSQL, then ClickHouse) on other threads while the caller
 // reads or generates the next one; at most one chunk is in flight. Its errors surface at the next flush.
@@ -91,7 +92,8 @@ struct WriteCounts {
 std::string LoadModeSummary(const WriteCounts& counts);
 
 // Recreates the indexes and foreign keys that an interrupted bulk load left missing (bulk_schema.h); returns
-// their names, none (after one catalog query) when nothing is missing. Begin() calls it too.
+// their names, none (after one catalog query) when nothing is missing. Begin() calls it too. Leaves the
+// pooled connection with its statement timeout.
 std::vector<std::string> RestoreAfterInterruptedLoad(PgPool& postgres);
 
 // True when the database has at least one movie (soft-deleted ones included): `--if-empty` skips loading
