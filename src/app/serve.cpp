@@ -4,6 +4,7 @@
 #include "app/stores.h"
 #include "catalog/movie_directory.h"
 #include "catalog/pg_movie_repository.h"
+#include "common/allocator_policy.h"
 #include "common/config.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -18,6 +19,8 @@
 namespace cinerec {
 
 int RunServe(const Config& config) {
+  ConfigureAllocatorForServer();  // before any other thread starts
+  MemoryTrimmer trimmer(std::chrono::seconds(30));
   std::string roles;
   for (const auto& r : config.roles)
     roles += (roles.empty() ? "" : ",") + r;
