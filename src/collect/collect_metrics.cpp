@@ -61,10 +61,11 @@ struct CollectMetrics::Impl {
                              .Name("cinerec_collect_delivery_seconds")
                              .Help("Time of one successful delivery (flush) to each store")
                              .Register(r)),
-        stage_seconds(prometheus::BuildHistogram()
-                          .Name("cinerec_collect_stage_seconds")
-                          .Help("Time one batch spent in a stage of its spool consumer (read, prepare, send)")
-                          .Register(r)),
+        stage_seconds(
+            prometheus::BuildHistogram()
+                .Name("cinerec_collect_stage_seconds")
+                .Help("Time one batch spent in a stage of its spool consumer (decode, prepare, send)")
+                .Register(r)),
         failures(prometheus::BuildCounter()
                      .Name("cinerec_collect_delivery_failures_total")
                      .Help("Failed delivery attempts (the batch is retried with back-off)")
@@ -109,7 +110,7 @@ struct CollectMetrics::Impl {
     Counter* replayed;
     Counter* dead;
     Gauge* lag;
-    Histogram* read;
+    Histogram* decode;
     Histogram* prepare;
     Histogram* send;
   };
@@ -121,18 +122,19 @@ struct CollectMetrics::Impl {
     auto it = sinks.find(name);
     if (it == sinks.end()) {
       const prometheus::Labels labels{{"sink", std::string(name)}};
-      it = sinks
-               .emplace(
-                   std::string(name),
-                   SinkSeries{
-                       &delivered.Add(labels), &delivery_batch.Add(labels, kSizeBuckets),
-                       &delivery_seconds.Add(labels, kSecondsBuckets), &failures.Add(labels),
-                       &replayed.Add(labels), &dead.Add(labels), &lag.Add(labels),
-                       &stage_seconds.Add({{"sink", std::string(name)}, {"stage", "read"}}, kSecondsBuckets),
-                       &stage_seconds.Add({{"sink", std::string(name)}, {"stage", "prepare"}},
-                                          kSecondsBuckets),
-                       &stage_seconds.Add({{"sink", std::string(name)}, {"stage", "send"}}, kSecondsBuckets)})
-               .first;
+      it =
+          sinks
+              .emplace(
+                  std::string(name),
+                  SinkSeries{
+                      &delivered.Add(labels), &delivery_batch.Add(labels, kSizeBuckets),
+                      &delivery_seconds.Add(labels, kSecondsBuckets), &failures.Add(labels),
+                      &replayed.Add(labels), &dead.Add(labels), &lag.Add(labels),
+                      &stage_seconds.Add({{"sink", std::string(name)}, {"stage", "decode"}}, kSecondsBuckets),
+                      &stage_seconds.Add({{"sink", std::string(name)}, {"stage", "prepare"}},
+                                         kSecondsBuckets),
+                      &stage_seconds.Add({{"sink", std::string(name)}, {"stage", "send"}}, kSecondsBuckets)})
+              .first;
     }
     return it->second;
   }
@@ -166,7 +168,7 @@ void CollectMetrics::Delivered(std::string_view sink, std::size_t events, double
 }
 void CollectMetrics::StageSeconds(std::string_view sink, std::string_view stage, double seconds) {
   auto& s = impl_->Sink(sink);
-  Histogram* h = stage == "read" ? s.read : stage == "prepare" ? s.prepare : s.send;
+  Histogram* h = stage == "decode" ? s.decode : stage == "prepare" ? s.prepare : s.send;
   h->Observe(seconds);
 }
 void CollectMetrics::DeliveryFailed(std::string_view sink) {

@@ -27,7 +27,7 @@ class CollectMetrics {
 
   // Per sink ("clickhouse", "postgres", "redis").
   void Delivered(std::string_view sink, std::size_t events, double seconds);
-  // Time a batch spent in a stage of its consumer: "read" (reading and decoding spool records), "prepare"
+  // Time a batch spent in a stage of its consumer: "decode" (decoding the spool records read), "prepare"
   // (EventSink::Prepare) and "send" (the store round trip; Delivered times it too). Where a pipeline
   // stalls shows here.
   void StageSeconds(std::string_view sink, std::string_view stage, double seconds);

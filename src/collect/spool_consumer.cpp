@@ -96,7 +96,7 @@ std::unique_ptr<SpoolConsumer::Batch> SpoolConsumer::Gather(std::uint64_t after_
   batch->last_seq = after_seq;
   std::optional<Clock::time_point> first_at;
   std::size_t record_bytes = 0, record_events = 0;  // of the records read so far
-  double read_seconds = 0;  // reading and decoding (a read that found records at once)
+  double decode_seconds = 0;                        // decoding the records read
   while (batch->events.size() < options_.batch_events) {
     milliseconds wait = kIdleWait;
     if (first_at) {
@@ -116,8 +116,8 @@ std::unique_ptr<SpoolConsumer::Batch> SpoolConsumer::Gather(std::uint64_t after_
         record_bytes == 0 ? kReadBytes
                           : std::clamp<std::size_t>(
                               wanted * record_bytes / std::max<std::size_t>(record_events, 1), 1, kReadBytes);
-    const auto read_start = Clock::now();
     auto records = wal_.Read(batch->last_seq, max_records, max_bytes, wait);
+    const auto decode_start = Clock::now();  // not the read: it includes waiting for new records
     if (records.empty()) {
       if (stopping) break;
       continue;
@@ -139,10 +139,10 @@ std::unique_ptr<SpoolConsumer::Batch> SpoolConsumer::Gather(std::uint64_t after_
       batch->last_seq = record.seq;
       batch->records.push_back(std::move(record));
     }
-    read_seconds += SecondsSince(read_start);
+    decode_seconds += SecondsSince(decode_start);
   }
   if (metrics_ != nullptr && !batch->records.empty())
-    metrics_->StageSeconds(sink_.name(), "read", read_seconds);
+    metrics_->StageSeconds(sink_.name(), "decode", decode_seconds);
   batch->event_count = batch->events.size();
   return batch;
 }
