@@ -4,6 +4,7 @@
 
 #include "accounts/token.h"
 #include "accounts/validation.h"
+#include "common/errors.h"
 #include "storage/clickhouse/clickhouse_client.h"
 
 namespace cinerec::accounts {
@@ -116,6 +117,15 @@ User AccountsService::UpdateSubscription(const Principal& principal, std::int64_
   RequireAdmin(principal);
   auto user = users_.UpdateSubscription(id, change);
   if (!user) throw NotFound("no user " + std::to_string(id));
+  // Live sessions carry the tier in Redis. Dropping those copies makes the user's next request read the
+  // session from PostgreSQL, which derives the tier from the subscription, and refill Redis with it; the
+  // sessions stay valid. While Redis is down the removal is queued and replayed (SessionService).
+  try {
+    sessions_.ForgetUser(id);
+  } catch (const StoreError& e) {
+    spdlog::warn("subscription of user {} changed; Redis unreachable, the sessions' tier refreshes later: {}",
+                 id, e.what());
+  }
   return *user;
 }
 
