@@ -39,14 +39,7 @@ int RunGenerate(const Config& config, const GenerateArgs& args) {
     return 0;
   }
   auto stores = Stores::Connect(config);
-  if (args.if_empty) {
-    for (const auto& name : RestoreAfterInterruptedLoad(*stores.postgres))
-      std::cerr << "restored " << name << " (left out by an interrupted bulk load)\n";
-    if (DatabaseHasMovies(*stores.postgres)) {
-      std::cerr << "the database already has movies: nothing loaded (--if-empty)\n";
-      return 0;
-    }
-  }
+  if (args.if_empty && SkipLoadBecauseNotEmpty(*stores.postgres)) return 0;
   WriterOptions writer_options;
   writer_options.source = "synth";
   writer_options.display_name = "Synthetic user";

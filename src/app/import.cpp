@@ -27,14 +27,7 @@ int RunImport(const Config& config, const ImportArgs& args) {
     return 2;
   }
   auto stores = Stores::Connect(config);
-  if (args.if_empty) {
-    for (const auto& name : RestoreAfterInterruptedLoad(*stores.postgres))
-      std::cerr << "restored " << name << " (left out by an interrupted bulk load)\n";
-    if (DatabaseHasMovies(*stores.postgres)) {
-      std::cerr << "the database already has movies: nothing loaded (--if-empty)\n";
-      return 0;
-    }
-  }
+  if (args.if_empty && SkipLoadBecauseNotEmpty(*stores.postgres)) return 0;
   WriterOptions options;
   options.source = source->format();
   options.display_name = "MovieLens user";

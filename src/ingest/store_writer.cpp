@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <exception>
+#include <iostream>
 #include <map>
 #include <tuple>
 
@@ -127,6 +128,14 @@ void JoinAll(std::vector<std::future<void>>& futures, std::exception_ptr error) 
 }
 
 }  // namespace
+
+bool SkipLoadBecauseNotEmpty(PgPool& postgres) {
+  for (const auto& name : RestoreAfterInterruptedLoad(postgres))
+    std::cerr << "restored " << name << " (left out by an interrupted bulk load)\n";
+  if (!DatabaseHasMovies(postgres)) return false;
+  std::cerr << "the database already has movies: nothing loaded (--if-empty)\n";
+  return true;
+}
 
 bool DatabaseHasMovies(PgPool& postgres) {
   return postgres.Exec(sql::kHasMovies).GetBool(0, 0);

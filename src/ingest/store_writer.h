@@ -100,6 +100,10 @@ std::vector<std::string> RestoreAfterInterruptedLoad(PgPool& postgres);
 // then.
 bool DatabaseHasMovies(PgPool& postgres);
 
+// `--if-empty` for import and generate: repairs what an interrupted bulk load left missing, then true (having
+// said so on stderr) when the database already has movies and nothing should be loaded.
+bool SkipLoadBecauseNotEmpty(PgPool& postgres);
+
 class StoreWriter {
  public:
   StoreWriter(PgPool& postgres, ClickHouseClient& clickhouse, WriterOptions options);
