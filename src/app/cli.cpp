@@ -68,6 +68,9 @@ int RunCli(int argc, char** argv) {
   generate->add_flag("--if-empty", generate_args.if_empty, "Do nothing when the database already has movies");
   generate->add_flag("--remap-ids", generate_args.remap_ids, "Assign new ids (for a non-empty database)");
 
+  ModelsArgs models_args;
+  auto* models = AddModelsCommand(app, models_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -94,6 +97,7 @@ int RunCli(int argc, char** argv) {
     if (*migrate) return RunMigrate(config);
     if (*import) return RunImport(config, import_args);
     if (*generate) return RunGenerate(config, generate_args);
+    if (*models) return RunModels(config, *models, models_args);
     if (*show_config) {
       std::cout << config.Describe();
       return 0;

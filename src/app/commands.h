@@ -4,6 +4,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace cinerec {
 
 struct Config;
@@ -39,5 +43,14 @@ struct GenerateArgs {
   bool if_empty = false;
 };
 int RunGenerate(const Config& config, const GenerateArgs& args);
+
+// `cinerec models list | show VERSION | publish VERSION | rollback | retain N` (docs/model-store.md).
+struct ModelsArgs {
+  std::string version;
+  std::size_t keep = 0;
+};
+// Registers the subcommand (it fills `args`); RunModels gets it back once parsed.
+CLI::App* AddModelsCommand(CLI::App& app, ModelsArgs& args);
+int RunModels(const Config& config, const CLI::App& command, const ModelsArgs& args);
 
 }  // namespace cinerec
