@@ -48,6 +48,11 @@ void PrettyInto(const json::value& value, int indent, std::string& out) {
       PrettyInto(element, indent + 2, out);
     }
     out += "\n" + std::string(static_cast<std::size_t>(indent), ' ') + "]";
+  } else if (value.is_double()) {
+    // Shortest round-trip form ("0.31", not Boost.JSON's "3.1E-1"), still read back as a double.
+    std::string number = fmt::format("{}", value.get_double());
+    if (number.find_first_of(".e") == std::string::npos) number += ".0";
+    out += number;
   } else {
     out += json::serialize(value);
   }

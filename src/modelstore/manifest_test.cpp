@@ -75,7 +75,7 @@ TEST(ManifestTest, JsonRoundTripsAndIsReadable) {
   const std::string text = m.ToJson();
   EXPECT_EQ(Manifest::Parse(text, "manifest.json"), m);
   EXPECT_NE(text.find("\n  \"version\": \"20261124T165000Z-abc123\",\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("\"ndcg@10\": 3.1E-1"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"ndcg@10\": 0.31"), std::string::npos) << text;
   EXPECT_EQ(text.back(), '\n');
   const auto parsed = boost::json::parse(text).as_object();
   EXPECT_EQ(parsed.at("format").as_int64(), kManifestFormat);
@@ -124,6 +124,11 @@ TEST(ManifestTest, InvalidManifestsNameTheField) {
 TEST(PrettyJsonTest, IndentsNestedValues) {
   EXPECT_EQ(PrettyJson(boost::json::parse(R"({"a":[1,{"b":{}}],"c":[]})")),
             "{\n  \"a\": [\n    1,\n    {\n      \"b\": {}\n    }\n  ],\n  \"c\": []\n}");
+  EXPECT_EQ(PrettyJson(boost::json::array{1.0, 0.31, 1e-300, -2.5e20, 7}),
+            "[\n  1.0,\n  0.31,\n  1e-300,\n  -2.5e+20,\n  7\n]");
+  const boost::json::value round_trip = boost::json::parse(PrettyJson(boost::json::array{1.0, 0.1 + 0.2}));
+  EXPECT_TRUE(round_trip.as_array()[0].is_double());
+  EXPECT_EQ(round_trip.as_array()[1].as_double(), 0.1 + 0.2);
 }
 
 }  // namespace
