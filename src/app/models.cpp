@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/stores.h"
 #include "common/config.h"
+#include "common/errors.h"
 #include "modelstore/model_store.h"
 #include "storage/s3/object_store.h"
 
@@ -110,6 +111,14 @@ int RunModels(const Config& config, const CLI::App& command, const ModelsArgs& a
     }
   } catch (const modelstore::ModelStoreError& e) {
     std::cerr << "cinerec models: " << e.what() << "\n";
+    return 1;
+  } catch (const StoreError& e) {
+    const std::string message = e.what();
+    std::cerr
+        << "cinerec models: " << message << "\n"
+        << (message.find("NoSuchBucket") != std::string::npos
+                ? "The bucket does not exist: check s3.bucket (CINEREC_S3_BUCKET) or run `cinerec migrate`.\n"
+                : "Is S3 running and configured (s3.endpoint, credentials)? `make stack-status` tells.\n");
     return 1;
   }
   return 2;

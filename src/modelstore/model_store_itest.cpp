@@ -181,6 +181,12 @@ TEST_F(ModelStoreIntegrationTest, CommandLinePublishesRollsBackAndRetains) {
   std::tie(status, output) = Cli("show 20990101T000000Z-000000");
   EXPECT_NE(status, 0);
   EXPECT_NE(output.find("not found"), std::string::npos) << output;
+
+  std::tie(status, output) = RunShell("CINEREC_S3_BUCKET=cinerec-missing-" + testing::UniqueName() + " "
+                                      + ShellQuote(CINEREC_BINARY) + " models list");
+  EXPECT_NE(status, 0);
+  EXPECT_NE(output.find("NoSuchBucket"), std::string::npos) << output;
+  EXPECT_NE(output.find("run `cinerec migrate`"), std::string::npos) << output;
 }
 
 }  // namespace
