@@ -21,6 +21,7 @@ class InteractionBuilder {
   // Makes a movie known without a signal (a catalogue movie nobody watched yet still gets an index).
   std::int32_t AddMovie(std::int64_t movie_id) { return items_.Add(movie_id); }
 
+  const SignalWeights& weights() const { return weights_; }
   std::size_t size() const { return interactions_.size(); }
   const std::vector<Interaction>& interactions() const { return interactions_; }
   const IdMap& users() const { return users_; }
