@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/train.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/logging.h"
@@ -70,6 +71,10 @@ int RunCli(int argc, char** argv) {
 
   ModelsArgs models_args;
   auto* models = AddModelsCommand(app, models_args);
+  TrainArgs train_args;
+  auto* train = AddTrainCommand(app, train_args);
+  TrainingArgs evaluate_args;
+  auto* evaluate = AddEvaluateCommand(app, evaluate_args);
 
   try {
     app.parse(argc, argv);
@@ -98,6 +103,8 @@ int RunCli(int argc, char** argv) {
     if (*import) return RunImport(config, import_args);
     if (*generate) return RunGenerate(config, generate_args);
     if (*models) return RunModels(config, *models, models_args);
+    if (*train) return RunTrain(config, train_args);
+    if (*evaluate) return RunEvaluate(config, evaluate_args);
     if (*show_config) {
       std::cout << config.Describe();
       return 0;

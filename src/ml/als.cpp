@@ -86,6 +86,7 @@ AlsModel TrainAls(const InteractionMatrix& matrix, const AlsOptions& options, co
     SolveSide(matrix.by_item(), model.item_factors, model.user_factors, options);
     AlsProgress progress;
     progress.iteration = iteration;
+    progress.model = &model;
     progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.loss = options.compute_loss
                         ? AlsLoss(matrix, model, options.regularization, options.alpha, options.threads)

@@ -56,6 +56,9 @@ struct AlsProgress {
   int iteration = 0;   // 1-based, the iteration just finished
   double loss = 0;     // L above; NaN when compute_loss is off
   double seconds = 0;  // wall time of this iteration (without the loss)
+  // The factors after this iteration, valid during the callback only (e.g. to evaluate on a validation
+  // split).
+  const AlsModel* model = nullptr;
 };
 // Called after each iteration; returning false stops training (early stopping).
 using AlsCallback = std::function<bool(const AlsProgress&)>;

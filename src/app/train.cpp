@@ -1,0 +1,253 @@
+// `cinerec train` and `cinerec evaluate`: the stores -> the matrix -> the models -> the evaluation table
+// (stdout), progress on stderr; train also refits on everything and publishes the model.
+#include "app/train.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "app/stores.h"
+#include "common/config.h"
+#include "ml/interaction_builder.h"
+#include "ml/neighbors.h"
+#include "modelstore/model_bundle.h"
+#include "modelstore/model_store.h"
+#include "storage/postgres/pg_pool.h"
+#include "storage/s3/object_store.h"
+#include "training/bundle.h"
+#include "training/min_counts.h"
+#include "training/pg_interaction_reader.h"
+#include "training/trainer.h"
+
+namespace cinerec {
+namespace {
+
+constexpr int kNoData = 3;
+
+void AddTrainingOptions(CLI::App* cmd, TrainingArgs& a) {
+  cmd->add_option("--since", a.since, "Only interactions at or after this time (e.g. 2026-01-01)");
+  cmd->add_option("--until", a.until, "Only interactions before this time");
+  cmd->add_option("--min-user-interactions", a.min_user_interactions, "Drop users with fewer movies")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--min-movie-interactions", a.min_movie_interactions, "Drop movies with fewer users")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--factors", a.factors, "ALS factors")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--regularization", a.regularization, "ALS lambda")->capture_default_str();
+  cmd->add_option("--alpha", a.alpha, "ALS confidence scale")->capture_default_str();
+  cmd->add_option("--iterations", a.iterations, "ALS iterations (at most)")->capture_default_str();
+  cmd->add_option("--cg-steps", a.cg_steps, "CG steps per row; 0 = exact Cholesky")->capture_default_str();
+  cmd->add_option("--seed", a.seed, "Seed of the initial factors and the random split")
+      ->capture_default_str();
+  cmd->add_option("--threads", a.threads, "Threads; 0 = every core")->capture_default_str();
+  cmd->add_option("--patience", a.patience,
+                  "Stop ALS after this many iterations without a better validation NDCG@10; 0 = never")
+      ->capture_default_str();
+  cmd->add_option("--ease", a.ease, "EASE baseline: auto (on up to 20,000 movies), on, off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  cmd->add_option("--ease-regularization", a.ease_regularization, "EASE lambda")->capture_default_str();
+  cmd->add_option("--half-life-days", a.half_life_days, "Popularity decay; 0 = plain counts")
+      ->capture_default_str();
+  cmd->add_option("--split", a.split, "Held-out split: time (each user's latest) or random")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"time", "random"}));
+  cmd->add_option("--fraction", a.fraction, "Share of each user's movies held out")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--k", a.ks, "Cut-offs of the metrics (e.g. --k 10,20)")
+      ->delimiter(',')
+      ->capture_default_str();
+}
+
+ml::InteractionMatrix ReadMatrix(const Config& config, const TrainingArgs& args, boost::json::object& data) {
+  auto stores = Stores::Connect(config);
+  training::ReadOptions read;
+  if (!args.since.empty()) read.since = args.since;
+  if (!args.until.empty()) read.until = args.until;
+  ml::InteractionBuilder builder{ml::SignalWeights{}};
+  const auto start = std::chrono::steady_clock::now();
+  const auto counts = training::ReadInteractions(*stores.postgres, read, builder);
+  const auto all = builder.Build();
+  const auto filtered =
+      training::FilterByMinCounts(all, {args.min_user_interactions, args.min_movie_interactions});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << fmt::format(
+      "read: {} views, {} reactions -> {} signals ({} re-watches, {} dropped) in {:.1f} s\n"
+      "matrix: {} users x {} movies, {} cells; after min counts ({} users, {} movies; {} rounds): "
+      "{} users x {} movies, {} cells\n",
+      counts.views, counts.reactions, counts.signals, counts.rewatches, counts.dropped, seconds, all.users(),
+      all.items(), all.nnz(), args.min_user_interactions, args.min_movie_interactions, filtered.rounds,
+      filtered.matrix.users(), filtered.matrix.items(), filtered.matrix.nnz());
+  data["since"] = args.since.empty() ? boost::json::value(nullptr) : boost::json::value(args.since);
+  data["until"] = args.until.empty() ? boost::json::value(nullptr) : boost::json::value(args.until);
+  data["views"] = counts.views;
+  data["reactions"] = counts.reactions;
+  data["signals"] = counts.signals;
+  data["users"] = filtered.matrix.users();
+  data["movies"] = filtered.matrix.items();
+  data["interactions"] = filtered.matrix.nnz();
+  return filtered.matrix;
+}
+
+training::ModelOptions ModelOptionsFrom(const TrainingArgs& a, std::int32_t movies) {
+  training::ModelOptions o;
+  o.als.factors = a.factors;
+  o.als.regularization = a.regularization;
+  o.als.alpha = a.alpha;
+  o.als.iterations = a.iterations;
+  o.als.cg_steps = a.cg_steps;
+  o.als.seed = a.seed;
+  o.als.threads = a.threads;
+  o.patience = a.patience;
+  o.ease = a.ease == "on" || (a.ease == "auto" && movies <= kEaseAutoMaxMovies);
+  o.ease_options.regularization = a.ease_regularization;
+  o.ease_options.threads = a.threads;
+  o.popularity.half_life_days = a.half_life_days;
+  o.ks = a.ks;
+  return o;
+}
+
+training::SplitOptions SplitOptionsFrom(const TrainingArgs& a) {
+  return {a.split == "random" ? training::SplitKind::kRandom : training::SplitKind::kTime, a.fraction,
+          a.seed};
+}
+
+boost::json::object Parameters(const TrainArgs& a, const training::ModelOptions& o, int best_iteration) {
+  return {{"factors", a.factors},
+          {"regularization", a.regularization},
+          {"alpha", a.alpha},
+          {"iterations", best_iteration},
+          {"max_iterations", a.iterations},
+          {"cg_steps", a.cg_steps},
+          {"seed", a.seed},
+          {"patience", a.patience},
+          {"neighbors", a.neighbors},
+          {"ease", o.ease},
+          {"ease_regularization", a.ease_regularization},
+          {"half_life_days", a.half_life_days},
+          {"min_user_interactions", a.min_user_interactions},
+          {"min_movie_interactions", a.min_movie_interactions},
+          {"split", a.split},
+          {"fraction", a.fraction}};
+}
+
+boost::json::object Metrics(const std::vector<ml::EvaluationResult>& results) {
+  boost::json::object metrics;
+  for (const auto& r : results) {
+    boost::json::object model{{"users", r.users}};
+    for (const auto& m : r.at) {
+      model[fmt::format("precision@{}", m.k)] = m.precision;
+      model[fmt::format("recall@{}", m.k)] = m.recall;
+      model[fmt::format("ndcg@{}", m.k)] = m.ndcg;
+      model[fmt::format("map@{}", m.k)] = m.map;
+      model[fmt::format("hit_rate@{}", m.k)] = m.hit_rate;
+      model[fmt::format("coverage@{}", m.k)] = m.coverage;
+    }
+    metrics[r.model] = std::move(model);
+  }
+  return metrics;
+}
+
+// Reads, splits, fits and evaluates; prints the table. nullopt when there is nothing to train on.
+struct Evaluated {
+  ml::InteractionMatrix matrix;
+  training::ModelOptions options;
+  training::FitResult fit;
+  boost::json::object data;
+};
+std::optional<Evaluated> ReadAndEvaluate(const Config& config, const TrainingArgs& args) {
+  Evaluated e;
+  e.matrix = ReadMatrix(config, args, e.data);
+  if (e.matrix.nnz() == 0) {
+    std::cerr << "nothing to train on: no interactions left in the window after the minimum counts\n";
+    return std::nullopt;
+  }
+  e.options = ModelOptionsFrom(args, e.matrix.items());
+  const auto held_out = training::SplitMatrix(e.matrix, SplitOptionsFrom(args));
+  std::cerr << fmt::format("split ({}, {:.0f}%): {} training cells, {} held out\n", args.split,
+                           args.fraction * 100, held_out.train.nnz(), held_out.test.size());
+  e.fit = training::FitAndEvaluate(held_out.train, held_out.test, e.options, std::cerr);
+  std::cout << ml::FormatEvaluation(e.fit.evaluation) << std::flush;
+  return e;
+}
+
+}  // namespace
+
+CLI::App* AddTrainCommand(CLI::App& app, TrainArgs& args) {
+  auto* cmd = app.add_subcommand(
+      "train",
+      "Fit the model on the stores' interactions, evaluate it, and publish it to S3 (docs/training.md)");
+  AddTrainingOptions(cmd, args);
+  cmd->add_option("--neighbors", args.neighbors, "Similar movies kept per movie")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--output", args.output, "Also write the artefacts and manifest.json to this folder");
+  cmd->add_flag("--no-publish", args.no_publish, "Do not upload to S3 (with --output: files only)");
+  return cmd;
+}
+
+CLI::App* AddEvaluateCommand(CLI::App& app, TrainingArgs& args) {
+  auto* cmd = app.add_subcommand(
+      "evaluate", "Offline evaluation of popularity, ALS and EASE on a held-out split; writes no model");
+  AddTrainingOptions(cmd, args);
+  return cmd;
+}
+
+int RunEvaluate(const Config& config, const TrainingArgs& args) {
+  return ReadAndEvaluate(config, args) ? 0 : kNoData;
+}
+
+int RunTrain(const Config& config, const TrainArgs& args) {
+  auto evaluated = ReadAndEvaluate(config, args);
+  if (!evaluated) return kNoData;
+  auto& e = *evaluated;
+
+  // The published model learns from everything, for as many iterations as were best on validation.
+  ml::AlsOptions final_als = e.options.als;
+  final_als.iterations = e.fit.best_iteration;
+  final_als.compute_loss = false;
+  auto start = std::chrono::steady_clock::now();
+  const ml::AlsModel als = ml::TrainAls(e.matrix, final_als);
+  const ml::Neighbors neighbors =
+      ml::CosineNeighbors(als.item_factors, als.items, als.factors, args.neighbors, args.threads);
+  const std::vector<float> popularity = ml::PopularityScores(e.matrix, e.options.popularity);
+  std::cerr << fmt::format("final fit on all data ({} iterations) and neighbours: {:.1f} s\n",
+                           final_als.iterations,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+
+  modelstore::ModelBundle bundle;
+  training::AddModelArtefacts(e.matrix, als, neighbors, popularity, bundle);
+  bundle.data() = e.data;
+  bundle.parameters() = Parameters(args, e.options, e.fit.best_iteration);
+  bundle.metrics() = Metrics(e.fit.evaluation);
+
+  if (!args.output.empty()) {
+    const std::filesystem::path dir(args.output);
+    std::filesystem::create_directories(dir);
+    for (const auto& [name, artefact] : bundle.artefacts())
+      artefact.WriteFile(dir / modelstore::ArtefactFileName(name));
+    std::ofstream(dir / "manifest.json") << bundle.BuildManifest().ToJson();
+    std::cerr << "wrote " << bundle.artefacts().size() << " artefacts and manifest.json to " << args.output
+              << "\n";
+  }
+  if (!args.no_publish) {
+    auto stores = Stores::Connect(config);
+    modelstore::ModelStore store(*stores.s3);
+    store.Upload(bundle);
+    const auto published = store.Publish(bundle.version());
+    std::cerr << "uploaded models/" << bundle.version() << "/ and published it as LATEST"
+              << (published.previous ? " (was " + *published.previous + ")" : std::string()) << "\n";
+  }
+  std::cout << "model version " << bundle.version() << (args.no_publish ? " (not published)" : "") << "\n";
+  return 0;
+}
+
+}  // namespace cinerec
