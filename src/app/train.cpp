@@ -62,6 +62,25 @@ void AddTrainingOptions(CLI::App* cmd, TrainingArgs& a) {
   cmd->add_option("--fraction", a.fraction, "Share of each user's movies held out")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  auto& w = a.signals;
+  cmd->add_option("--completed-share", w.completed_share,
+                  "A view with this share watched counts as completed")
+      ->capture_default_str();
+  cmd->add_option("--positive-share", w.positive_share, "Below this share a view is abandoned")
+      ->capture_default_str();
+  cmd->add_option("--completed-confidence", w.completed_confidence, "Confidence of a completed view")
+      ->capture_default_str();
+  cmd->add_option("--partial-confidence", w.partial_confidence,
+                  "Confidence of a partial view, times its share")
+      ->capture_default_str();
+  cmd->add_option("--abandoned-confidence", w.abandoned_confidence,
+                  "Confidence of an abandoned view (negative)")
+      ->capture_default_str();
+  cmd->add_option("--like-confidence", w.like_confidence, "Confidence of a like")->capture_default_str();
+  cmd->add_option("--dislike-confidence", w.dislike_confidence, "Confidence of a dislike (negative)")
+      ->capture_default_str();
+  cmd->add_option("--rewatch-confidence", w.rewatch_confidence, "Confidence of each re-watch")
+      ->capture_default_str();
   cmd->add_option("--k", a.ks, "Cut-offs of the metrics (e.g. --k 10,20)")
       ->delimiter(',')
       ->capture_default_str();
@@ -72,7 +91,7 @@ ml::InteractionMatrix ReadMatrix(const Config& config, const TrainingArgs& args,
   training::ReadOptions read;
   if (!args.since.empty()) read.since = args.since;
   if (!args.until.empty()) read.until = args.until;
-  ml::InteractionBuilder builder{ml::SignalWeights{}};
+  ml::InteractionBuilder builder{args.signals};
   const auto start = std::chrono::steady_clock::now();
   const auto counts = training::ReadInteractions(*stores.postgres, read, builder);
   const auto all = builder.Build();
@@ -136,7 +155,16 @@ boost::json::object Parameters(const TrainArgs& a, const training::ModelOptions&
           {"min_user_interactions", a.min_user_interactions},
           {"min_movie_interactions", a.min_movie_interactions},
           {"split", a.split},
-          {"fraction", a.fraction}};
+          {"fraction", a.fraction},
+          {"signals",
+           {{"completed_share", a.signals.completed_share},
+            {"positive_share", a.signals.positive_share},
+            {"completed_confidence", a.signals.completed_confidence},
+            {"partial_confidence", a.signals.partial_confidence},
+            {"abandoned_confidence", a.signals.abandoned_confidence},
+            {"like_confidence", a.signals.like_confidence},
+            {"dislike_confidence", a.signals.dislike_confidence},
+            {"rewatch_confidence", a.signals.rewatch_confidence}}}};
 }
 
 boost::json::object Metrics(const std::vector<ml::EvaluationResult>& results) {

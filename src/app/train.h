@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "ml/signals.h"
+
 namespace CLI {
 class App;
 }
@@ -33,6 +35,7 @@ struct TrainingArgs {
   std::string split = "time";  // time or random
   double fraction = 0.2;
   std::vector<int> ks = {10, 20};
+  ml::SignalWeights signals;  // how views and reactions become preference and confidence
 };
 
 struct TrainArgs : TrainingArgs {

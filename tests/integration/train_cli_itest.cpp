@@ -220,6 +220,10 @@ TEST(TrainCliTest, AlsBeatsPopularityDeterministicAndPublished) {
   EXPECT_GT(Ndcg10(metrics, "als"), 1.5 * popularity);
   EXPECT_GT(Ndcg10(metrics, "ease"), 1.5 * popularity);
   EXPECT_EQ(manifest.at("data").as_object().at("users").as_int64(), 240);
+  const auto best_iteration = manifest.at("parameters").at("iterations").as_int64();
+  EXPECT_GE(best_iteration, 1);
+  EXPECT_LE(best_iteration, 8);
+  EXPECT_DOUBLE_EQ(manifest.at("parameters").at("signals").at("rewatch_confidence").to_number<double>(), 0.5);
 
   // In S3: LATEST is this version, and it loads back with the same factors as the files.
   auto stores = Stores::Connect(config);
@@ -244,6 +248,14 @@ TEST(TrainCliTest, AlsBeatsPopularityDeterministicAndPublished) {
   EXPECT_NE(evaluate.output.find("popularity      5"), std::string::npos) << evaluate.output;
   EXPECT_NE(evaluate.output.find("als            10"), std::string::npos) << evaluate.output;
   EXPECT_EQ(evaluate.output.find("ease "), std::string::npos) << evaluate.output;
+
+  // Signal weights are options: switching re-watches off changes what is read; a negative weight is refused.
+  const auto no_rewatch = Cinerec(config, "evaluate" + options + " --ease off --rewatch-confidence 0");
+  ASSERT_EQ(no_rewatch.code, 0) << no_rewatch.output;
+  EXPECT_NE(no_rewatch.output.find("(0 re-watches, 1032 dropped)"), std::string::npos) << no_rewatch.output;
+  const auto negative = Cinerec(config, "evaluate --like-confidence -1");
+  EXPECT_EQ(negative.code, 1) << negative.output;
+  EXPECT_NE(negative.output.find("like_confidence"), std::string::npos) << negative.output;
 
   const auto empty = Cinerec(config, "evaluate --since 2030-01-01");
   EXPECT_EQ(empty.code, 3) << empty.output;
