@@ -572,11 +572,18 @@ ensure_resources() {
         die "clickhouse: could not create database ${DB_NAME}"
       ;;
     swift-proxy)
-      if ! s3_cli s3api head-bucket --bucket "${BUCKET}" >/dev/null 2>&1; then
-        s3_cli s3api create-bucket --bucket "${BUCKET}" >/dev/null ||
-          die "s3: could not create bucket ${BUCKET}"
-        echo "s3: created bucket ${BUCKET}"
-      fi
+      # Right after a start the proxy may answer a write with 503 ("Please reduce your request rate")
+      # while the account and container servers settle, though reads already work: retry for up to 30 s.
+      local attempt
+      for attempt in $(seq 60); do
+        s3_cli s3api head-bucket --bucket "${BUCKET}" >/dev/null 2>&1 && break
+        if s3_cli s3api create-bucket --bucket "${BUCKET}" >/dev/null 2>&1; then
+          echo "s3: created bucket ${BUCKET}"
+          break
+        fi
+        ((attempt < 60)) || die "s3: could not create bucket ${BUCKET} (see ${LOG_DIR}/swift-proxy.log)"
+        sleep 0.5
+      done
       ;;
     esac
   done
