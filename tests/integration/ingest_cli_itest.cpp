@@ -1,37 +1,21 @@
 // The `cinerec import` / `cinerec generate` binary: exit codes, messages and --if-empty.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 
 #include "app/stores.h"
 #include "common/config.h"
 #include "storage/postgres/pg_pool.h"
+#include "support/cli_run.h"
 #include "support/http_test_client.h"
 #include "support/test_env.h"
 
 namespace cinerec {
 namespace {
 
-struct Run {
-  int code;
-  std::string output;  // stdout and stderr
-};
-
-Run Cinerec(const Config& config, const std::string& args) {
-  std::string env;
-  for (const auto& e : testing::ConfigToEnvironment(config))
-    env += "'" + e + "' ";
-  std::string command = "env " + env + CINEREC_BINARY + " " + args + " 2>&1";
-  Run run{-1, ""};
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  while (auto n = std::fread(buffer, 1, sizeof buffer, pipe))
-    run.output.append(buffer, n);
-  int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+// The binary as a process (tests/support/cli_run.h).
+testing::CliRun Cinerec(const Config& config, const std::string& args) {
+  return testing::RunCinerec(config, args);
 }
 
 std::string Fixture(const std::string& name) {

@@ -3,7 +3,6 @@
 // structure (ALS beats popularity; the same seed gives bit-identical factors; the model lands in S3).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <boost/json.hpp>
 #include <cstdio>
@@ -19,6 +18,7 @@
 #include "modelstore/model_store.h"
 #include "storage/postgres/pg_pool.h"
 #include "storage/s3/object_store.h"
+#include "support/cli_run.h"
 #include "support/http_test_client.h"
 #include "support/test_env.h"
 #include "training/min_counts.h"
@@ -27,26 +27,9 @@
 namespace cinerec {
 namespace {
 
-struct Run {
-  int code;
-  std::string output;
-};
-
-// stderr goes to `output` after stdout (stdout alone is the evaluation table).
-Run Cinerec(const Config& config, const std::string& args) {
-  std::string env;
-  for (const auto& e : testing::ConfigToEnvironment(config))
-    env += "'" + e + "' ";
-  std::string command = "env " + env + CINEREC_BINARY + " " + args + " 2>&1";
-  Run run{-1, ""};
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  while (auto n = std::fread(buffer, 1, sizeof buffer, pipe))
-    run.output.append(buffer, n);
-  int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+// The binary as a process (tests/support/cli_run.h).
+testing::CliRun Cinerec(const Config& config, const std::string& args) {
+  return testing::RunCinerec(config, args);
 }
 
 std::string Slurp(const std::filesystem::path& path) {
