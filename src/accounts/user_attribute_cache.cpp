@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/errors.h"
+#include "storage/postgres/pg_array.h"
 #include "storage/postgres/pg_pool.h"
 
 namespace cinerec::accounts {
@@ -202,6 +203,11 @@ constexpr const char* kAttributesSelect =
     "      THEN s.plan ELSE 'free' END,"
     " COALESCE(u.profile->>'country', '')"
     " FROM users u LEFT JOIN subscriptions s ON s.user_id = u.id";
+
+// Columns 1 and 2 of a kAttributesSelect row.
+UserAttributes RowAttributes(const PgResult& result, int row) {
+  return UserAttributes{true, std::string(result.Get(row, 1)), std::string(result.Get(row, 2))};
+}
 }  // namespace
 
 UserAttributeCache::PageLoader PgUserAttributePages(PgPool& pool) {
@@ -212,8 +218,7 @@ UserAttributeCache::PageLoader PgUserAttributePages(PgPool& pool) {
     std::vector<std::pair<std::int64_t, UserAttributes>> out;
     out.reserve(static_cast<std::size_t>(result.rows()));
     for (int row = 0; row < result.rows(); ++row)
-      out.emplace_back(result.GetInt(row, 0), UserAttributes{true, std::string(result.Get(row, 1)),
-                                                             std::string(result.Get(row, 2))});
+      out.emplace_back(result.GetInt(row, 0), RowAttributes(result, row));
     return out;
   };
 }
@@ -221,15 +226,10 @@ UserAttributeCache::PageLoader PgUserAttributePages(PgPool& pool) {
 UserAttributeCache::Loader PgUserAttributeLoader(PgPool& pool) {
   return [&pool](const std::vector<std::int64_t>& ids) {
     static const std::string kSql = std::string(kAttributesSelect) + " WHERE u.id = ANY($1::bigint[])";
-    std::string array = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i)
-      array += (i ? "," : "") + std::to_string(ids[i]);
-    array += "}";
-    const auto result = pool.Exec(kSql, PgParams(array));
+    const auto result = pool.Exec(kSql, PgParams(PgArray(ids)));
     UserAttributeCache::AttributeMap out;
     for (int row = 0; row < result.rows(); ++row)
-      out.emplace(result.GetInt(row, 0),
-                  UserAttributes{true, std::string(result.Get(row, 1)), std::string(result.Get(row, 2))});
+      out.emplace(result.GetInt(row, 0), RowAttributes(result, row));
     return out;
   };
 }

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include "common/errors.h"
+#include "storage/postgres/pg_array.h"
 #include "storage/postgres/pg_pool.h"
 
 namespace cinerec::catalog {
@@ -134,7 +135,8 @@ std::vector<MovieInfo> ReadMovies(const PgResult& result) {
         static_cast<std::uint8_t>((result.GetBool(row, 3) ? 1 : 0) | (result.GetBool(row, 4) ? 2 : 0)
                                   | (result.GetBool(row, 5) ? 4 : 0));
     movie.deleted = result.GetBool(row, 6);
-    const auto genres = boost::json::parse(result.Get(row, 7));  // named: a temporary would die before the loop
+    const auto genres =
+        boost::json::parse(result.Get(row, 7));  // named: a temporary would die before the loop
     for (const auto& genre : genres.as_array())
       movie.genres.emplace_back(genre.as_string());
   }
@@ -149,11 +151,7 @@ MovieDirectory::Loader PgMovieLoader(PgPool& pool) {
 
 std::function<std::vector<MovieInfo>(const std::vector<std::int64_t>&)> PgMovieFinder(PgPool& pool) {
   return [&pool](const std::vector<std::int64_t>& ids) {
-    std::string array = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i)
-      array += (i ? "," : "") + std::to_string(ids[i]);
-    array += "}";
-    return ReadMovies(pool.Exec(kSelectMovies + " WHERE m.id = ANY($1::bigint[])", PgParams(array)));
+    return ReadMovies(pool.Exec(kSelectMovies + " WHERE m.id = ANY($1::bigint[])", PgParams(PgArray(ids))));
   };
 }
 

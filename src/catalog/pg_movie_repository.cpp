@@ -4,28 +4,13 @@
 
 #include "catalog/pg_movie_queries.h"
 #include "common/errors.h"
+#include "storage/postgres/pg_array.h"
 #include "storage/postgres/pg_pool.h"
 
 namespace cinerec::catalog {
 namespace {
 
 namespace json = boost::json;
-
-// A PostgreSQL array literal of text: {"a","b \"c\""}. Quoting every element keeps commas, braces and
-// quotes inside values literal.
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (const auto& value : values) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : value) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
 
 std::vector<std::string> JsonStrings(std::string_view text) {
   std::vector<std::string> out;
@@ -61,7 +46,7 @@ Movie ReadMovie(const PgResult& result, int row) {
 // Throws Unprocessable naming the first unknown genre.
 void CheckGenresExist(PgConnection& conn, const std::vector<std::string>& genres, const std::string& field) {
   if (genres.empty()) return;
-  auto unknown = conn.Exec(sql::kFindUnknownGenre, PgParams(TextArray(genres)));
+  auto unknown = conn.Exec(sql::kFindUnknownGenre, PgParams(PgArray(genres)));
   if (unknown.rows() > 0)
     throw Unprocessable(field, "unknown genre '" + std::string(unknown.Get(0, 0)) + "'");
 }
@@ -69,7 +54,7 @@ void CheckGenresExist(PgConnection& conn, const std::vector<std::string>& genres
 void ReplaceGenres(PgConnection& conn, std::int64_t id, const std::vector<std::string>& genres) {
   CheckGenresExist(conn, genres, "genres");
   conn.Exec(sql::kDeleteMovieGenres, PgParams(id));
-  if (!genres.empty()) conn.Exec(sql::kInsertMovieGenres, PgParams(id, TextArray(genres)));
+  if (!genres.empty()) conn.Exec(sql::kInsertMovieGenres, PgParams(id, PgArray(genres)));
 }
 
 std::optional<Movie> SelectMovie(PgConnection& conn, std::int64_t id) {
@@ -97,9 +82,9 @@ Movie PgMovieRepository::Create(const Movie& draft) {
     auto inserted =
         conn.Exec(sql::kInsertMovie,
                   PgParams(draft.title, draft.original_title, draft.year, draft.description, draft.duration_s,
-                           draft.age_rating, TextArray(draft.available_tiers), json::serialize(draft.extra)));
+                           draft.age_rating, PgArray(draft.available_tiers), json::serialize(draft.extra)));
     const auto id = inserted.GetInt(0, 0);
-    if (!draft.genres.empty()) conn.Exec(sql::kInsertMovieGenres, PgParams(id, TextArray(draft.genres)));
+    if (!draft.genres.empty()) conn.Exec(sql::kInsertMovieGenres, PgParams(id, PgArray(draft.genres)));
     return *SelectMovie(conn, id);
   });
 }
@@ -118,7 +103,7 @@ std::optional<Movie> PgMovieRepository::Update(std::int64_t id, const MoviePatch
   AddChange(params, patch.duration_s, [&](const std::optional<int>& v) { params.Add(v); });
   AddChange(params, patch.age_rating, [&](const std::string& v) { params.Add(v); });
   AddChange(params, patch.available_tiers,
-            [&](const std::vector<std::string>& v) { params.Add(TextArray(v)); });
+            [&](const std::vector<std::string>& v) { params.Add(PgArray(v)); });
   AddChange(params, patch.extra, [&](const json::object& v) { params.Add(json::serialize(v)); });
   return pool_.Transaction([&](PgConnection& conn) -> std::optional<Movie> {
     if (conn.Exec(sql::kUpdateMovie, params).affected_rows() == 0) return std::nullopt;

@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/utf8.h"
+#include "storage/postgres/pg_array.h"
 #include "storage/postgres/pg_pool.h"
 
 namespace cinerec::collect {
@@ -107,34 +108,6 @@ void ForEachGroup(const std::vector<const Event*>& events, Same same, Fn fn) {
   }
 }
 
-// Text-format array literals, built element by element.
-class ArrayLiteral {
- public:
-  ArrayLiteral() : text_("{") {}
-  void Add(std::int64_t value) {
-    Separate();
-    text_ += std::to_string(value);
-  }
-  void Add(bool value) {
-    Separate();
-    text_ += value ? 't' : 'f';
-  }
-  void Add(std::string_view value) {
-    Separate();
-    AppendArrayElement(text_, value);
-  }
-  std::string Finish() {
-    text_ += '}';
-    return std::move(text_);
-  }
-
- private:
-  void Separate() {
-    if (text_.size() > 1) text_ += ',';
-  }
-  std::string text_;
-};
-
 // Reads the ('w' | 's', user_id, movie_id, value) rows both statements return: calls on_write for 'w' rows
 // and counts 's' rows into `skipped`.
 template <typename OnWrite>
@@ -158,15 +131,6 @@ bool IsTransient(const PgQueryError& e) {
 }
 
 }  // namespace
-
-void AppendArrayElement(std::string& out, std::string_view text) {
-  out += '"';
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
-}
 
 AggregatedBatch AggregateBatch(std::span<const Event> events) {
   AggregatedBatch batch;
@@ -246,7 +210,7 @@ PostgresSink::Changes PostgresSink::WriteOnce(PgConnection& conn, const Aggregat
 }
 
 void PostgresSink::WriteViews(PgConnection& conn, std::span<const ViewRow> rows, Changes& changes) {
-  ArrayLiteral users, movies, keys, started, last, position, watched, reach, start_stop, devices;
+  PgArrayLiteral users, movies, keys, started, last, position, watched, reach, start_stop, devices;
   for (const auto& row : rows) {
     users.Add(row.user_id);
     movies.Add(row.movie_id);
@@ -270,7 +234,7 @@ void PostgresSink::WriteViews(PgConnection& conn, std::span<const ViewRow> rows,
 }
 
 void PostgresSink::WriteReactions(PgConnection& conn, std::span<const ReactionRow> rows, Changes& changes) {
-  ArrayLiteral users, movies, values, times, ids;
+  PgArrayLiteral users, movies, values, times, ids;
   for (const auto& row : rows) {
     users.Add(row.user_id);
     movies.Add(row.movie_id);

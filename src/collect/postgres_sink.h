@@ -79,10 +79,6 @@ struct AggregatedBatch {
 // Pure: the rows a batch writes, whatever the order of its events. Other event types are ignored.
 AggregatedBatch AggregateBatch(std::span<const Event> events);
 
-// Appends `text` as one element of a PostgreSQL text-format array literal: always double-quoted, so that
-// commas, braces, blanks and the word NULL stay data. REQUIRES: no NUL byte.
-void AppendArrayElement(std::string& out, std::string_view text);
-
 class PostgresSink final : public EventSink {
  public:
   // REQUIRES: pool and publisher (may be null) outlive this. Reads completion_threshold and

@@ -185,19 +185,5 @@ TEST(PostgresSinkAggregate, OtherEventTypesAreIgnored) {
   EXPECT_EQ(batch.malformed, 0u);
 }
 
-TEST(PostgresSinkArrayElement, QuotesEveryElementAndEscapesQuoteAndBackslash) {
-  auto element = [](std::string_view text) {
-    std::string out;
-    AppendArrayElement(out, text);
-    return out;
-  };
-  EXPECT_EQ(element("plain"), R"("plain")");
-  EXPECT_EQ(element(""), R"("")");
-  EXPECT_EQ(element("NULL"), R"("NULL")");
-  EXPECT_EQ(element(R"(a"b\c)"), R"("a\"b\\c")");
-  EXPECT_EQ(element("{x,y} z"), R"("{x,y} z")");
-  EXPECT_EQ(element("Amélie ☃"), "\"Amélie ☃\"");
-}
-
 }  // namespace
 }  // namespace cinerec::collect
