@@ -12,6 +12,7 @@
 #include "catalog/movie_directory.h"
 #include "collect/clickhouse_sink.h"
 #include "collect/collect_service.h"
+#include "collect/collect_test_support.h"
 #include "collect/rate_limiter.h"
 #include "collect/sink.h"
 #include "collect/spool/wal.h"
@@ -41,10 +42,8 @@ catalog::MovieDirectory::Loader TwoMovies() {
 }
 
 std::string EventJson(int n, const std::string& type, const std::string& fields) {
-  char id[40];
-  std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
-  return std::string(R"({"event_id":")") + id + R"(","type":")" + type + R"(","timestamp":")"
-         + FormatRfc3339(kNow) + "\"," + fields + "}";
+  return std::string(R"({"event_id":")") + test_support::TestEventId(n) + R"(","type":")" + type
+         + R"(","timestamp":")" + FormatRfc3339(kNow) + "\"," + fields + "}";
 }
 
 // Records delivered events; fails the first `failures` deliveries with StoreError.
@@ -237,9 +236,7 @@ TEST_F(PipelineTest, TwoStageSinksGetEveryEventOnceInOrderDespiteFailuresInEithe
       const int n = r * 5 + i + 1;
       if (i) body += ',';
       body += EventJson(n, "page_view", R"("section":"home")");
-      char id[40];
-      std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
-      expected.emplace_back(id);
+      expected.push_back(test_support::TestEventId(n));
     }
     ASSERT_EQ(service.Accept(viewer, body + "]}").accepted, 5u);
   }

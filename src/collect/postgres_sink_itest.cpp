@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "collect/collect_test_support.h"
 #include "collect/postgres_sink.h"
 #include "common/config.h"
 #include "common/errors.h"
@@ -17,16 +18,12 @@ namespace {
 
 constexpr std::int64_t kT = 1'795'000'000'000;  // 2026-11-18, Unix ms
 
-std::string Id(int n) {
-  char text[37];
-  std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%012d", n);
-  return text;
-}
+using test_support::TestEventId;
 
 Event Watch(int id, EventType type, std::int64_t time, std::int64_t user, std::int64_t movie,
             std::string session, std::uint32_t position = 0) {
   Event e;
-  e.event_id = Id(id);
+  e.event_id = TestEventId(id);
   e.type = type;
   e.event_time_ms = time;
   e.received_ms = time;
@@ -47,7 +44,7 @@ Event Stop(int id, std::int64_t time, std::int64_t user, std::int64_t movie, std
 
 Event React(int id, EventType type, std::int64_t time, std::int64_t user, std::int64_t movie) {
   Event e;
-  e.event_id = Id(id);
+  e.event_id = TestEventId(id);
   e.type = type;
   e.event_time_ms = time;
   e.received_ms = time;

@@ -5,21 +5,19 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "collect/collect_test_support.h"
+
 namespace cinerec::collect {
 namespace {
 
 constexpr std::int64_t kT = 1'795'000'000'000;  // 2026-11-18, Unix ms
 
-std::string Id(int n) {
-  char text[37];
-  std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%012d", n);
-  return text;
-}
+using test_support::TestEventId;
 
 Event Watch(int id, EventType type, std::int64_t time, std::uint32_t position, std::string session = "s1",
             std::int64_t user = 7, std::int64_t movie = 70) {
   Event e;
-  e.event_id = Id(id);
+  e.event_id = TestEventId(id);
   e.type = type;
   e.event_time_ms = time;
   e.user_id = user;
@@ -37,7 +35,7 @@ Event Stop(int id, std::int64_t time, std::uint32_t position, std::uint32_t watc
 
 Event React(int id, EventType type, std::int64_t time, std::int64_t user = 7, std::int64_t movie = 70) {
   Event e;
-  e.event_id = Id(id);
+  e.event_id = TestEventId(id);
   e.type = type;
   e.event_time_ms = time;
   e.user_id = user;
@@ -129,8 +127,8 @@ TEST(PostgresSinkAggregate, LastReactionWinsByTimeThenEventId) {
                          React(2, EventType::kDislike, kT + 1), React(5, EventType::kLike, kT, 7, 71),
                          React(4, EventType::kDislike, kT, 7, 71)});
   ASSERT_EQ(batch.reactions.size(), 2u);
-  EXPECT_EQ(batch.reactions[0], (ReactionRow{7, 70, 0, kT + 2, Id(3)}));
-  EXPECT_EQ(batch.reactions[1], (ReactionRow{7, 71, 1, kT, Id(5)}));  // same time: the greater id
+  EXPECT_EQ(batch.reactions[0], (ReactionRow{7, 70, 0, kT + 2, TestEventId(3)}));
+  EXPECT_EQ(batch.reactions[1], (ReactionRow{7, 71, 1, kT, TestEventId(5)}));  // same time: the greater id
   EXPECT_TRUE(batch.views.empty());
 }
 

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "catalog/movie_directory.h"
+#include "collect/collect_test_support.h"
 #include "collect/trending.h"
 #include "collect/trending_sink.h"
 #include "storage/redis/redis_pool.h"
@@ -14,19 +15,9 @@ namespace {
 
 using catalog::MovieInfo;
 
-// A directory that loads once (RefreshNow) and leaves the rest to the test.
-catalog::MovieDirectory::Options QuietDirectory() {
-  catalog::MovieDirectory::Options options;
-  options.refresh_period = std::chrono::hours(1);
-  options.min_refresh_gap = std::chrono::hours(1);
-  return options;
-}
+using test_support::QuietDirectory;
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using test_support::WallClockMs;
 
 std::vector<std::int64_t> Ids(const std::vector<TrendingItem>& items) {
   std::vector<std::int64_t> ids;
@@ -60,7 +51,7 @@ TEST(TrendingITest, SinkAndReaderRoundTripAndNewEventsShowWithinSeconds) {
   TrendingSink sink(redis, keys, directory, {});
   TrendingReader reader(redis, keys, directory, {});
 
-  const std::int64_t now = NowMs();
+  const std::int64_t now = WallClockMs();
   sink.Deliver(std::vector<Event>{Like(1, now), Like(1, now), Like(2, now), Like(3, now), Like(3, now),
                                   Like(3, now), Like(4, now - 30 * 3600 * 1000)});
   ASSERT_EQ(sink.batches_skipped(), 0u);
@@ -78,7 +69,7 @@ TEST(TrendingITest, SinkAndReaderRoundTripAndNewEventsShowWithinSeconds) {
   EXPECT_LE(pttl, 2000);
 
   // Movie 2 overtakes movie 1; the ranking follows within window_ttl + cache_ttl.
-  sink.Deliver(std::vector<Event>{Like(2, NowMs()), Like(2, NowMs())});
+  sink.Deliver(std::vector<Event>{Like(2, WallClockMs()), Like(2, WallClockMs())});
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   EXPECT_EQ(Ids(reader.Top({"", 24, 10})), (std::vector<std::int64_t>{2, 1}));
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/movie_directory.h"
+#include "collect/collect_test_support.h"
 #include "collect/trending_sink.h"
 #include "storage/redis/redis_pool.h"
 #include "support/test_env.h"
@@ -11,19 +12,9 @@ namespace {
 
 using catalog::MovieInfo;
 
-// A directory that loads once (RefreshNow) and leaves the rest to the test.
-catalog::MovieDirectory::Options QuietDirectory() {
-  catalog::MovieDirectory::Options options;
-  options.refresh_period = std::chrono::hours(1);
-  options.min_refresh_gap = std::chrono::hours(1);
-  return options;
-}
+using test_support::QuietDirectory;
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using test_support::WallClockMs;
 
 // Deletes every key under the test's prefix afterwards.
 struct RedisUnderPrefix {
@@ -52,7 +43,7 @@ TEST(TrendingSinkITest, WritesHourlyBucketsPerScopeWithTtls) {
       },
       QuietDirectory());
   ASSERT_TRUE(directory.RefreshNow());
-  const std::int64_t now = NowMs();
+  const std::int64_t now = WallClockMs();
   TrendingSink sink(env.redis, env.keys, directory,
                     {std::chrono::hours(192), 0.9, 1000, std::chrono::seconds(5), [now] { return now; }});
 

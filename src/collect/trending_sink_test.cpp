@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog/movie_directory.h"
+#include "collect/collect_test_support.h"
 #include "storage/redis/in_memory_redis.h"
 
 namespace cinerec::collect {
@@ -33,13 +34,7 @@ class RecordingRedis final : public RedisClient {
   InMemoryRedis& inner_;
 };
 
-// A directory that loads once (RefreshNow) and leaves the rest to the test.
-catalog::MovieDirectory::Options QuietDirectory() {
-  catalog::MovieDirectory::Options options;
-  options.refresh_period = std::chrono::hours(1);
-  options.min_refresh_gap = std::chrono::hours(1);
-  return options;
-}
+using test_support::QuietDirectory;
 
 std::vector<MovieInfo> Movies() {
   return {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "catalog/movie_directory.h"
+#include "collect/collect_test_support.h"
 #include "collect/trending_sink.h"
 #include "common/errors.h"
 #include "storage/redis/in_memory_redis.h"
@@ -19,13 +20,7 @@ constexpr std::int64_t kHourMs = 3600 * 1000;
 constexpr std::int64_t kHour = 475020;                    // 2024-03-10T12:00Z
 constexpr std::int64_t kNow = kHour * kHourMs + 1800000;  // 12:30
 
-// A directory that loads once (RefreshNow) and leaves the rest to the test.
-catalog::MovieDirectory::Options QuietDirectory() {
-  catalog::MovieDirectory::Options options;
-  options.refresh_period = std::chrono::hours(1);
-  options.min_refresh_gap = std::chrono::hours(1);
-  return options;
-}
+using test_support::QuietDirectory;
 
 std::vector<MovieInfo> Movies() {
   std::vector<MovieInfo> movies = {
