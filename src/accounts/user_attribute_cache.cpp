@@ -18,12 +18,13 @@ struct UserAttributeCache::Snapshot {
   std::vector<std::string> tiers, countries;
   std::chrono::steady_clock::time_point loaded_at;
 
-  const UserAttributes* Find(std::int64_t id, UserAttributes& out) const {
+  // Sets `out` to the user's attributes; false when the user is not in the snapshot.
+  bool Find(std::int64_t id, UserAttributes& out) const {
     const auto it = std::lower_bound(ids.begin(), ids.end(), id);
-    if (it == ids.end() || *it != id) return nullptr;
+    if (it == ids.end() || *it != id) return false;
     const auto i = static_cast<std::size_t>(it - ids.begin());
     out = UserAttributes{true, tiers[tier[i]], countries[country[i]]};
-    return &out;
+    return true;
   }
 };
 
@@ -150,7 +151,7 @@ UserAttributeCache::AttributeMap UserAttributeCache::Get(const std::vector<std::
       if (const auto* entry = FindLocked(id, now)) {
         out.emplace(id, entry->attributes);
         ++hits_;
-      } else if (snapshot != nullptr && snapshot->Find(id, from_snapshot) != nullptr) {
+      } else if (snapshot != nullptr && snapshot->Find(id, from_snapshot)) {
         out.emplace(id, std::move(from_snapshot));
         ++hits_;
       } else {
@@ -180,7 +181,7 @@ UserAttributeCache::AttributeMap UserAttributeCache::GetCached(const std::vector
   for (auto id : ids) {
     if (const auto* entry = FindLocked(id, now))
       out.emplace(id, entry->attributes);
-    else if (snapshot_ && snapshot_->Find(id, from_snapshot) != nullptr)  // stale or not: PostgreSQL is down
+    else if (snapshot_ && snapshot_->Find(id, from_snapshot))  // stale or not: PostgreSQL is down
       out.emplace(id, std::move(from_snapshot));
   }
   return out;
