@@ -12,39 +12,15 @@
 #include "modelstore/model_store.h"
 #include "storage/s3/s3_digest.h"
 #include "storage/s3/s3_object_store.h"
+#include "support/cli_run.h"
 #include "support/test_env.h"
 
 namespace cinerec::modelstore {
 namespace {
 
-std::string ShellQuote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text)
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::pair<int, std::string> RunShell(const std::string& command) {
-  std::unique_ptr<FILE, decltype(&pclose)> pipe(popen((command + " 2>&1").c_str(), "r"), &pclose);
-  if (!pipe) return {-1, "popen failed"};
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe.get()))
-    output.append(buffer.data(), n);
-  const int status = pclose(pipe.release());
-  return {status, output};
-}
-
-// /usr/bin/aws against the stack's S3 with only the stack's credentials (as scripts/stack.sh's s3_cli).
-std::pair<int, std::string> RunAwsCli(const S3Config& config, const std::string& arguments) {
-  return RunShell(
-      "env -u AWS_CA_BUNDLE -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN AWS_CONFIG_FILE="
-      + ShellQuote(std::string(CINEREC_SOURCE_DIR) + "/.local/test/aws.config")
-      + " AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true AWS_PAGER="
-      + " AWS_ACCESS_KEY_ID=" + ShellQuote(config.access_key) + " AWS_SECRET_ACCESS_KEY="
-      + ShellQuote(config.secret_key) + " AWS_DEFAULT_REGION=" + ShellQuote(config.region)
-      + " /usr/bin/aws --endpoint-url " + ShellQuote(config.endpoint) + " " + arguments);
-}
+using testing::RunAwsCli;
+using testing::RunShell;
+using testing::ShellQuote;
 
 ModelBundle SampleBundle(int seed) {
   ModelBundle bundle;
