@@ -42,7 +42,7 @@ catalog::MovieDirectory::Loader TwoMovies() {
 }
 
 std::string EventJson(int n, const std::string& type, const std::string& fields) {
-  return std::string(R"({"event_id":")") + test_support::TestEventId(n) + R"(","type":")" + type
+  return std::string(R"({"event_id":")") + testing_support::TestEventId(n) + R"(","type":")" + type
          + R"(","timestamp":")" + FormatRfc3339(kNow) + "\"," + fields + "}";
 }
 
@@ -236,7 +236,7 @@ TEST_F(PipelineTest, TwoStageSinksGetEveryEventOnceInOrderDespiteFailuresInEithe
       const int n = r * 5 + i + 1;
       if (i) body += ',';
       body += EventJson(n, "page_view", R"("section":"home")");
-      expected.push_back(test_support::TestEventId(n));
+      expected.push_back(testing_support::TestEventId(n));
     }
     ASSERT_EQ(service.Accept(viewer, body + "]}").accepted, 5u);
   }

@@ -8,7 +8,7 @@
 
 #include "catalog/movie_directory.h"
 
-namespace cinerec::collect::test_support {
+namespace cinerec::collect::testing_support {
 
 // A valid UUID whose last group is n: "00000000-0000-4000-8000-000000000042".
 inline std::string TestEventId(int n) {
@@ -32,4 +32,4 @@ inline std::int64_t WallClockMs() {
       .count();
 }
 
-}  // namespace cinerec::collect::test_support
+}  // namespace cinerec::collect::testing_support

@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::int64_t kT = 1'795'000'000'000;  // 2026-11-18, Unix ms
 
-using test_support::TestEventId;
+using testing_support::TestEventId;
 
 Event Watch(int id, EventType type, std::int64_t time, std::int64_t user, std::int64_t movie,
             std::string session, std::uint32_t position = 0) {

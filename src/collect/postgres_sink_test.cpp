@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::int64_t kT = 1'795'000'000'000;  // 2026-11-18, Unix ms
 
-using test_support::TestEventId;
+using testing_support::TestEventId;
 
 Event Watch(int id, EventType type, std::int64_t time, std::uint32_t position, std::string session = "s1",
             std::int64_t user = 7, std::int64_t movie = 70) {

@@ -15,9 +15,9 @@ namespace {
 
 using catalog::MovieInfo;
 
-using test_support::QuietDirectory;
+using testing_support::QuietDirectory;
 
-using test_support::WallClockMs;
+using testing_support::WallClockMs;
 
 std::vector<std::int64_t> Ids(const std::vector<TrendingItem>& items) {
   std::vector<std::int64_t> ids;

@@ -12,9 +12,9 @@ namespace {
 
 using catalog::MovieInfo;
 
-using test_support::QuietDirectory;
+using testing_support::QuietDirectory;
 
-using test_support::WallClockMs;
+using testing_support::WallClockMs;
 
 // Deletes every key under the test's prefix afterwards.
 struct RedisUnderPrefix {

@@ -34,7 +34,7 @@ class RecordingRedis final : public RedisClient {
   InMemoryRedis& inner_;
 };
 
-using test_support::QuietDirectory;
+using testing_support::QuietDirectory;
 
 std::vector<MovieInfo> Movies() {
   return {

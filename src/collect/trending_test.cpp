@@ -20,7 +20,7 @@ constexpr std::int64_t kHourMs = 3600 * 1000;
 constexpr std::int64_t kHour = 475020;                    // 2024-03-10T12:00Z
 constexpr std::int64_t kNow = kHour * kHourMs + 1800000;  // 12:30
 
-using test_support::QuietDirectory;
+using testing_support::QuietDirectory;
 
 std::vector<MovieInfo> Movies() {
   std::vector<MovieInfo> movies = {
