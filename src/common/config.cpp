@@ -250,6 +250,22 @@ const std::vector<Key>& Keys() {
     k.push_back(IntKey("collect.trending_bucket_ttl_s", &Config::collect,
                        &CollectConfig::trending_bucket_ttl_s, 3600, 365LL * 24 * 3600));
 
+    k.push_back(
+        IntKey("analytics.max_range_days", &Config::analytics, &AnalyticsConfig::max_range_days, 1, 3650));
+    k.push_back(IntKey("analytics.conversion_window_s", &Config::analytics,
+                       &AnalyticsConfig::conversion_window_s, 1, 30LL * 24 * 3600));
+    k.push_back(IntKey("analytics.search_window_s", &Config::analytics, &AnalyticsConfig::search_window_s, 1,
+                       7LL * 24 * 3600));
+    k.push_back(IntKey("analytics.raw_retention_days", &Config::analytics,
+                       &AnalyticsConfig::raw_retention_days, 0, 36500));
+    k.push_back(IntKey("analytics.retention_interval_s", &Config::analytics,
+                       &AnalyticsConfig::retention_interval_s, 60, 30LL * 24 * 3600));
+    k.push_back(IntKey("analytics.dimension_sync_interval_s", &Config::analytics,
+                       &AnalyticsConfig::dimension_sync_interval_s, 1, 24 * 3600));
+    k.push_back(IntKey("analytics.dimension_full_refresh_s", &Config::analytics,
+                       &AnalyticsConfig::dimension_full_refresh_s, 60, 7LL * 24 * 3600));
+    k.push_back(BoolKey("analytics.export_daily", &Config::analytics, &AnalyticsConfig::export_daily));
+
     k.push_back(Key{"admin.api_keys", true,
                     [](Config& c, const std::string& v, const std::string& where) {
                       c.admin_api_keys = SplitList(v);

@@ -94,6 +94,19 @@ struct CollectConfig {
   std::int64_t trending_bucket_ttl_s = 8 * 24 * 3600;  // hourly popularity buckets live this long
 };
 
+// The analytics service (GET /v1/analytics/...), its dimension sync, retention and history export; see
+// docs/analytics.md.
+struct AnalyticsConfig {
+  int max_range_days = 400;                      // a report's [from, to) may span at most this many days
+  std::int64_t conversion_window_s = 24 * 3600;  // impression/trailer -> click/watch counts within this
+  std::int64_t search_window_s = 30 * 60;        // search -> click -> watch counts within this
+  int raw_retention_days = 395;                  // raw event partitions older than this are dropped; 0 = keep
+  std::int64_t retention_interval_s = 6 * 3600;  // how often serve runs the retention job
+  std::int64_t dimension_sync_interval_s = 30;   // users_dim / movies_dim / account_events: changed rows
+  std::int64_t dimension_full_refresh_s = 3600;  // ... and every row, this often
+  bool export_daily = false;                     // serve exports yesterday's history to S3 once a day
+};
+
 struct Config {
   HttpConfig http;
   PostgresConfig postgres;
@@ -103,6 +116,7 @@ struct Config {
   LogConfig log;
   AccountsConfig accounts;
   CollectConfig collect;
+  AnalyticsConfig analytics;
   std::vector<std::string> admin_api_keys;   // static bearer tokens for machines with the admin role
   std::vector<std::string> roles = {"all"};  // which services `serve` runs
 
