@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/analytics_commands.h"
 #include "app/commands.h"
 #include "app/train.h"
 #include "common/config.h"
@@ -76,6 +77,18 @@ int RunCli(int argc, char** argv) {
   TrainingArgs evaluate_args;
   auto* evaluate = AddEvaluateCommand(app, evaluate_args);
 
+  // `export` groups the commands that write data sets for other tools to S3.
+  auto* export_command = app.add_subcommand("export", "Write data sets for other tools to S3");
+  export_command->require_subcommand(1);
+  ExportHistoryArgs export_history_args;
+  auto* export_history = AddExportHistoryCommand(*export_command, export_history_args);
+  ReportArgs report_args;
+  auto* report = AddReportCommand(app, report_args);
+  RetentionArgs retention_args;
+  auto* retention = AddRetentionCommand(app, retention_args);
+  SyncDimensionsArgs sync_dimensions_args;
+  auto* sync_dimensions = AddSyncDimensionsCommand(app, sync_dimensions_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -105,6 +118,10 @@ int RunCli(int argc, char** argv) {
     if (*models) return RunModels(config, *models, models_args);
     if (*train) return RunTrain(config, train_args);
     if (*evaluate) return RunEvaluate(config, evaluate_args);
+    if (*export_history) return RunExportHistory(config, export_history_args);
+    if (*report) return RunReport(config, report_args);
+    if (*retention) return RunRetention(config, retention_args);
+    if (*sync_dimensions) return RunSyncDimensions(config, sync_dimensions_args);
     if (*show_config) {
       std::cout << config.Describe();
       return 0;

@@ -11,6 +11,7 @@
 #include "http/server.h"
 #include "services/accounts/accounts_module.h"
 #include "services/accounts/authenticator.h"
+#include "services/analytics/analytics_module.h"
 #include "services/catalog/catalog_routes.h"
 #include "services/collect/collect_module.h"
 #include "services/health/health_service.h"
@@ -46,11 +47,16 @@ int RunServe(const Config& config) {
   // Later roles register their routes here (recommend, analytics), each given the stores and metrics it
   // needs.
 
+  // Analytics: the reports (admin only) and the dimension sync / retention / history export scheduler.
+  AnalyticsModule analytics(config, stores);
+  analytics.RegisterRoutes(router, auth);
+
   http::Server server(config.http, router, metrics);
   server.Run();
   // The server has answered every request it took; the spool holds every acknowledged event. Give the
   // consumers a moment to deliver what they can, so that a clean stop leaves little to replay.
   collect.Stop(std::chrono::seconds(10));
+  analytics.Stop();
   spdlog::info("cinerec stopped");
   return 0;
 }

@@ -1,0 +1,206 @@
+// GET /v1/analytics/recommendations, /recommendations/compare and /users/{id}/history.
+//
+// An impression (one recommended item shown, distinct event ids) converts when the same user, for the same
+// movie, within [shown, shown + window] (both ends inclusive, window = analytics.conversion_window_s or the
+// request's `window`):
+//  - clicked: a click event;
+//  - started: a view_start event;
+//  - completed: a view_stop reaching the completion threshold of the movie's length.
+// Each impression counts at most once per outcome, however many clicks or views follow; rates are over
+// impressions. Outcomes are looked up until `to + window`, so impressions near the end of the range have
+// their whole window.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+
+#include "analytics/analytics_service.h"
+#include "analytics/conversion_sql.h"
+#include "analytics/report_sql.h"
+#include "common/errors.h"
+
+namespace cinerec::analytics {
+
+namespace json = boost::json;
+
+std::string DistinctImpressions(const std::string& where) {
+  return "SELECT event_id, any(user_id) AS uid, any(movie_id) AS mid, any(event_time) AS ts, "
+         "any(model_version) AS model_version_k, any(variant) AS variant_k, toString(any(source)) AS "
+         "source_k, "
+         "toString(any(position)) AS position_k, any(request_id) AS request_k, any(position) AS position_n, "
+         "any(score) AS score_n, toString(any(source)) AS source_n FROM recommendation_impressions WHERE "
+         + where + " GROUP BY event_id";
+}
+
+std::string Outcomes(std::int64_t from, std::int64_t to, std::int64_t window, double threshold,
+                     const std::string& impression_users) {
+  const std::string range = TimeCondition(from, to + window + 1);
+  const std::string users = " AND user_id IN (" + impression_users + ")";
+  return "SELECT uid, mid, groupArrayIf(at, kind = 1) AS clicks, groupArrayIf(at, kind = 2) AS starts, "
+         "groupArrayIf(at, kind = 3) AS completes FROM (SELECT user_id AS uid, movie_id AS mid, event_time AS at, "
+         "1 AS kind FROM ui_events WHERE event_type = 'click' AND movie_id > 0 AND " + range + users
+         + " UNION ALL SELECT user_id, movie_id, event_time, 2 FROM watch_events WHERE event_type = 'view_start' AND "
+         + range + users + " UNION ALL SELECT user_id, movie_id, event_time, 3 FROM watch_events WHERE event_type = "
+         "'view_stop' AND " + CompletedCondition(threshold) + " AND " + range + users + ") GROUP BY uid, mid";
+}
+
+std::string FirstWithin(std::int64_t window_s, const std::string& times) {
+  return fmt::format("toUInt32(arrayFirst(x -> x >= ts AND x <= ts + {}, arraySort({})))", window_s, times);
+}
+
+namespace {
+
+std::string Within(std::int64_t window_s, const std::string& times) {
+  return fmt::format("arrayExists(x -> x >= ts AND x <= ts + {}, {})", window_s, times);
+}
+
+struct Counts {
+  std::int64_t impressions = 0, clicked = 0, started = 0, completed = 0;
+};
+
+json::object CountsObject(const Counts& c) {
+  return json::object{{"impressions", c.impressions},
+                      {"clicks", c.clicked},
+                      {"watches_started", c.started},
+                      {"watches_completed", c.completed},
+                      {"ctr", Rate(c.clicked, c.impressions)},
+                      {"start_rate", Rate(c.started, c.impressions)},
+                      {"completion_rate", Rate(c.completed, c.impressions)}};
+}
+
+// Normal-approximation (Wald) interval for p_b - p_a and the pooled two-sided z-test.
+json::object Difference(std::int64_t xa, std::int64_t na, std::int64_t xb, std::int64_t nb,
+                        double confidence) {
+  json::object out{{"a", Rate(xa, na)}, {"b", Rate(xb, nb)}, {"difference", Rate(xb, nb) - Rate(xa, na)}};
+  if (na == 0 || nb == 0) {
+    out["ci_low"] = nullptr;
+    out["ci_high"] = nullptr;
+    out["p_value"] = nullptr;
+    return out;
+  }
+  const double pa = Rate(xa, na), pb = Rate(xb, nb);
+  const double se =
+      std::sqrt(pa * (1 - pa) / static_cast<double>(na) + pb * (1 - pb) / static_cast<double>(nb));
+  const boost::math::normal standard;
+  const double z = boost::math::quantile(standard, 0.5 + confidence / 2);
+  out["ci_low"] = (pb - pa) - z * se;
+  out["ci_high"] = (pb - pa) + z * se;
+  const double pooled = Rate(xa + xb, na + nb);
+  const double pooled_se =
+      std::sqrt(pooled * (1 - pooled) * (1.0 / static_cast<double>(na) + 1.0 / static_cast<double>(nb)));
+  out["p_value"] =
+      pooled_se == 0 ? 1.0
+                     : 2 * boost::math::cdf(boost::math::complement(standard, std::abs(pb - pa) / pooled_se));
+  return out;
+}
+
+}  // namespace
+
+json::object AnalyticsService::Recommendations(const ReportRequest& request) {
+  CheckGenre(request.filters.genre);
+  const std::int64_t window = Window(request);
+  const std::string where =
+      TimeCondition(request.from, request.to) + ImpressionFilterConditions(request.filters);
+  const std::string users = "SELECT user_id FROM recommendation_impressions WHERE " + where;
+  const std::string key = request.by + "_k";
+  auto rows = QueryRows(
+      clickhouse_,
+      // max(ts) is not used: ClickHouse 18.16 resolves a lambda's outer column (ts) only when the query also
+      // names it outside the lambda.
+      "SELECT " + key + " AS k, count(), countIf(" + Within(window, "clicks") + "), countIf("
+          + Within(window, "starts") + "), countIf(" + Within(window, "completes") + "), max(ts) FROM ("
+          + DistinctImpressions(where) + ") ANY LEFT JOIN ("
+          + Outcomes(request.from, request.to, window, options_.completion_threshold, users)
+          + ") USING (uid, mid) GROUP BY k ORDER BY " + (request.by == "position" ? "toUInt32(k)" : "k"));
+  Counts total;
+  json::array groups;
+  for (const auto& row : rows) {
+    Counts c{AsInt(row.at(1)), AsInt(row.at(2)), AsInt(row.at(3)), AsInt(row.at(4))};
+    total.impressions += c.impressions;
+    total.clicked += c.clicked;
+    total.started += c.started;
+    total.completed += c.completed;
+    json::object group = CountsObject(c);
+    group[request.by] = request.by == "position" ? json::value(std::stoll(AsString(row.at(0))))
+                                                 : json::value(AsString(row.at(0)));
+    groups.emplace_back(std::move(group));
+  }
+  json::object out = RequestEcho(request);
+  out["window_s"] = window;
+  out["by"] = request.by;
+  out["totals"] = CountsObject(total);
+  out["groups"] = std::move(groups);
+  return out;
+}
+
+json::object AnalyticsService::CompareVariants(const ReportRequest& request) {
+  ReportRequest by_variant = request;
+  by_variant.by = "variant";
+  by_variant.filters.variant.clear();
+  const auto report = Recommendations(by_variant);
+  Counts a, b;
+  for (const auto& group : report.at("groups").as_array()) {
+    const auto& g = group.as_object();
+    Counts c{g.at("impressions").as_int64(), g.at("clicks").as_int64(), g.at("watches_started").as_int64(),
+             g.at("watches_completed").as_int64()};
+    if (g.at("variant").as_string() == request.variant_a) a = c;
+    if (g.at("variant").as_string() == request.variant_b) b = c;
+  }
+  json::object out = RequestEcho(request);
+  out["window_s"] = report.at("window_s");
+  out["confidence"] = request.confidence;
+  out["variant_a"] = json::object{{"variant", request.variant_a}, {"counts", CountsObject(a)}};
+  out["variant_b"] = json::object{{"variant", request.variant_b}, {"counts", CountsObject(b)}};
+  out["ctr"] = Difference(a.clicked, a.impressions, b.clicked, b.impressions, request.confidence);
+  out["start_rate"] = Difference(a.started, a.impressions, b.started, b.impressions, request.confidence);
+  out["completion_rate"] =
+      Difference(a.completed, a.impressions, b.completed, b.impressions, request.confidence);
+  return out;
+}
+
+json::object AnalyticsService::UserHistory(std::uint64_t user_id, const ReportRequest& request) {
+  const std::int64_t window = Window(request);
+  const std::string where =
+      fmt::format("user_id = {} AND {}", user_id, TimeCondition(request.from, request.to));
+  const std::string users = std::to_string(user_id);
+  auto first = [window](const std::string& times) { return FirstWithin(window, times); };
+  auto rows = QueryRows(
+      clickhouse_,
+      "SELECT toUInt32(ts), request_k, mid, position_n, score_n, model_version_k, variant_k, source_n, "
+          + first("clicks") + ", " + first("starts") + ", " + first("completes") + " FROM ("
+          + DistinctImpressions(where) + ") ANY LEFT JOIN ("
+          + Outcomes(request.from, request.to, window, options_.completion_threshold, users)
+          + fmt::format(") USING (uid, mid) ORDER BY ts DESC, position_n LIMIT {}", request.limit));
+  std::vector<std::int64_t> ids;
+  for (const auto& row : rows)
+    ids.push_back(AsInt(row.at(2)));
+  auto titles = Titles(ids);
+  auto when = [](const json::value& cell) -> json::value {
+    const auto t = AsInt(cell);
+    return t == 0 ? json::value(nullptr) : json::value(FormatTime(t));
+  };
+  json::array items;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    items.emplace_back(json::object{{"shown_at", FormatTime(AsInt(r.at(0)))},
+                                    {"request_id", AsString(r.at(1))},
+                                    {"movie_id", ids[i]},
+                                    {"title", titles[i]},
+                                    {"position", AsInt(r.at(3))},
+                                    {"score", AsDouble(r.at(4))},
+                                    {"model_version", AsString(r.at(5))},
+                                    {"variant", AsString(r.at(6))},
+                                    {"source", AsString(r.at(7))},
+                                    {"clicked_at", when(r.at(8))},
+                                    {"watch_started_at", when(r.at(9))},
+                                    {"watch_completed_at", when(r.at(10))}});
+  }
+  json::object out = RequestEcho(request);
+  out["user_id"] = user_id;
+  out["window_s"] = window;
+  out["impressions"] = std::move(items);
+  return out;
+}
+
+}  // namespace cinerec::analytics

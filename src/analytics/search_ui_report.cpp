@@ -1,0 +1,129 @@
+// GET /v1/analytics/search and /v1/analytics/ui.
+//  - search: top queries (lower-cased text, distinct search events, distinct users, how many had zero
+//    results), the top zero-result queries, and the funnel: of the search events, how many the same user
+//    followed within search_window_s (inclusive) by a click (any click), and by a view_start (any movie).
+//  - ui: per section, clicks, trailer plays and page views (distinct events); trailer -> watch: trailer plays
+//    the same user followed by a view_start of the same movie within the conversion window (inclusive).
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "analytics/analytics_service.h"
+#include "analytics/report_sql.h"
+
+namespace cinerec::analytics {
+
+namespace json = boost::json;
+
+namespace {
+
+// "x >= ts AND x <= ts + window" for an outcome time x after an event at ts.
+std::string Within(std::int64_t window_s, const std::string& times) {
+  return fmt::format("arrayExists(x -> x >= ts AND x <= ts + {}, {})", window_s, times);
+}
+
+json::array QueryList(const std::vector<Row>& rows) {
+  json::array out;
+  for (const auto& row : rows)
+    out.emplace_back(json::object{{"query", AsString(row.at(0))},
+                                  {"searches", AsInt(row.at(1))},
+                                  {"users", AsInt(row.at(2))},
+                                  {"zero_result_searches", AsInt(row.at(3))}});
+  return out;
+}
+
+}  // namespace
+
+json::object AnalyticsService::Search(const ReportRequest& request) {
+  const std::string range = TimeCondition(request.from, request.to);
+  const std::string filters =
+      FilterConditions(request.filters, TableColumns{.genres = false, .movie = false});
+  const std::string base = "FROM ui_events WHERE event_type = 'search' AND " + range + filters;
+  const std::string per_query =
+      "SELECT lowerUTF8(query) AS q, uniqExact(event_id) AS searches, uniqExact(user_id), "
+      "uniqExactIf(event_id, results = 0) ";
+  auto top = QueryRows(
+      clickhouse_,
+      per_query + base + fmt::format(" GROUP BY q ORDER BY searches DESC, q LIMIT {}", request.limit));
+  auto zero = QueryRows(
+      clickhouse_,
+      per_query + base
+          + fmt::format(" AND results = 0 GROUP BY q ORDER BY searches DESC, q LIMIT {}", request.limit));
+
+  const std::int64_t window = options_.search_window_s;
+  const std::string searches =
+      "SELECT event_id, any(user_id) AS uid, any(event_time) AS ts " + base + " GROUP BY event_id";
+  const std::string later = TimeCondition(request.from, request.to + window + 1);
+  const std::string users = " AND user_id IN (SELECT user_id " + base + ")";
+  const std::string outcomes =
+      "SELECT uid, groupArrayIf(at, kind = 1) AS clicks, groupArrayIf(at, kind = 2) AS starts FROM (SELECT "
+      "user_id "
+      "AS uid, event_time AS at, 1 AS kind FROM ui_events WHERE event_type = 'click' AND "
+      + later + users
+      + " UNION ALL SELECT user_id, event_time, 2 FROM watch_events WHERE event_type = 'view_start' AND "
+      + later + users + ") GROUP BY uid";
+  // max(ts) is not used: 18.16 resolves the lambda's outer column (ts) only when the query names it
+  // elsewhere.
+  auto funnel = QueryRows(clickhouse_, "SELECT count(), countIf(" + Within(window, "clicks") + "), countIf("
+                                           + Within(window, "starts") + "), max(ts) FROM (" + searches
+                                           + ") ANY LEFT JOIN (" + outcomes + ") USING uid");
+  const Row zero_row(3, json::value(0));
+  const Row& f = funnel.empty() ? zero_row : funnel[0];
+  const auto total = AsInt(f.at(0)), clicked = AsInt(f.at(1)), watched = AsInt(f.at(2));
+
+  json::object out = RequestEcho(request);
+  out["top_queries"] = QueryList(top);
+  out["zero_result_queries"] = QueryList(zero);
+  out["funnel"] = json::object{{"window_s", window},
+                               {"searches", total},
+                               {"searches_with_click", clicked},
+                               {"searches_with_watch", watched},
+                               {"click_rate", Rate(clicked, total)},
+                               {"watch_rate", Rate(watched, total)}};
+  return out;
+}
+
+json::object AnalyticsService::Ui(const ReportRequest& request) {
+  CheckGenre(request.filters.genre);
+  const std::string range = TimeCondition(request.from, request.to);
+  const std::string filters = FilterConditions(request.filters, {});
+  auto sections =
+      QueryRows(clickhouse_,
+                fmt::format("SELECT section, uniqExactIf(event_id, event_type = 'click') AS clicks, "
+                            "uniqExactIf(event_id, event_type = 'trailer_play') AS trailers, "
+                            "uniqExactIf(event_id, event_type = 'page_view') AS views FROM ui_events WHERE "
+                            "event_type IN ('click', 'trailer_play', 'page_view') AND {}{} GROUP BY section "
+                            "ORDER BY clicks + trailers + views DESC, section LIMIT {}",
+                            range, filters, request.limit));
+
+  const std::int64_t window = Window(request);
+  const std::string trailers =
+      "SELECT event_id, any(user_id) AS uid, any(movie_id) AS mid, any(event_time) AS ts "
+      "FROM ui_events WHERE event_type = 'trailer_play' AND "
+      + range + filters + " GROUP BY event_id";
+  const std::string starts =
+      "SELECT user_id AS uid, movie_id AS mid, groupArray(event_time) AS at FROM watch_events WHERE event_type = "
+      "'view_start' AND " + TimeCondition(request.from, request.to + window + 1) + " AND user_id IN (SELECT user_id FROM "
+      "ui_events WHERE event_type = 'trailer_play' AND " + range + filters + ") GROUP BY uid, mid";
+  auto conversion =
+      QueryRows(clickhouse_, "SELECT count(), countIf(" + Within(window, "at") + "), max(ts) FROM ("
+                                 + trailers + ") ANY LEFT JOIN (" + starts + ") USING (uid, mid)");
+  const auto plays = conversion.empty() ? 0 : AsInt(conversion[0].at(0));
+  const auto watched = conversion.empty() ? 0 : AsInt(conversion[0].at(1));
+
+  json::array per_section;
+  for (const auto& row : sections)
+    per_section.emplace_back(json::object{{"section", AsString(row.at(0))},
+                                          {"clicks", AsInt(row.at(1))},
+                                          {"trailer_plays", AsInt(row.at(2))},
+                                          {"page_views", AsInt(row.at(3))}});
+  json::object out = RequestEcho(request);
+  out["sections"] = std::move(per_section);
+  out["trailer_to_watch"] = json::object{{"window_s", window},
+                                         {"trailer_plays", plays},
+                                         {"followed_by_watch", watched},
+                                         {"rate", Rate(watched, plays)}};
+  return out;
+}
+
+}  // namespace cinerec::analytics
