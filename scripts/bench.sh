@@ -292,3 +292,7 @@ stage_events() {
 }
 
 if want events; then stage_events; fi
+
+# Analytics (BENCH_ONLY=analytics): every report over a generated 100-million-event history, p50/p99 for 30 and
+# 90 days; knobs BENCH_ANALYTICS_EVENTS, BENCH_ANALYTICS_REPEAT, BENCH_ANALYTICS_REGENERATE (scripts/bench_analytics.sh).
+if want analytics; then scripts/bench_analytics.sh "$build/bin/cinerec"; fi

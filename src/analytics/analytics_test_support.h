@@ -85,7 +85,9 @@ struct Impression {
 
 class ClickHouseDatabase {
  public:
-  ClickHouseDatabase() : config_(MakeConfig()), client_(config_.clickhouse) {
+  ClickHouseDatabase() : ClickHouseDatabase(MakeConfig()) {}
+  // The database of `config` (migrated if needed), dropped at the end: for a test's IsolatedConfig().
+  explicit ClickHouseDatabase(Config config) : config_(std::move(config)), client_(config_.clickhouse) {
     MigrateClickHouse(client_, EmbeddedMigrations("clickhouse"));
   }
   ~ClickHouseDatabase() {

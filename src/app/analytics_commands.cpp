@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cmath>
+#include <functional>
 #include <iostream>
 
 #include "analytics/analytics_service.h"
@@ -84,6 +87,49 @@ void PrintObjects(const std::string& title, const json::array& items,
   PrintTable(title, columns, rows);
 }
 
+// Runs every report `repeat` times; prints p50 and p99 (nearest rank) wall-clock latency per report.
+int TimeReports(analytics::AnalyticsService& service, const analytics::ReportRequest& request, int repeat) {
+  using Clock = std::chrono::steady_clock;
+  auto by = [&request](const std::string& key) {
+    auto copy = request;
+    copy.by = key;
+    return copy;
+  };
+  auto compare = request;
+  compare.variant_a = "A";
+  compare.variant_b = "B";
+  auto history = request;
+  history.limit = 100;
+  const std::vector<std::pair<std::string, std::function<void()>>> reports = {
+      {"views", [&] { service.Views(request); }},
+      {"watch-quality", [&] { service.WatchQuality(request); }},
+      {"engagement", [&] { service.Engagement(request, NowSeconds()); }},
+      {"search", [&] { service.Search(request); }},
+      {"ui", [&] { service.Ui(request); }},
+      {"recommendations (model_version)", [&] { service.Recommendations(by("model_version")); }},
+      {"recommendations (position)", [&] { service.Recommendations(by("position")); }},
+      {"recommendations/compare", [&] { service.CompareVariants(compare); }},
+      {"users/{id}/history", [&] { service.UserHistory(42, history); }},
+  };
+  std::cout << fmt::format("{:<34} {:>10} {:>10}   ({} runs, {} .. {})\n", "report", "p50 ms", "p99 ms",
+                           repeat, analytics::FormatTime(request.from), analytics::FormatTime(request.to));
+  for (const auto& [name, run] : reports) {
+    std::vector<double> ms;
+    for (int i = 0; i < repeat; ++i) {
+      const auto start = Clock::now();
+      run();
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const auto rank = [&ms](double q) {
+      return ms[std::min(ms.size() - 1,
+                         static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size()))) - 1)];
+    };
+    std::cout << fmt::format("{:<34} {:>10.0f} {:>10.0f}\n", name, rank(0.5), rank(0.99)) << std::flush;
+  }
+  return 0;
+}
+
 }  // namespace
 
 CLI::App* AddExportHistoryCommand(CLI::App& export_command, ExportHistoryArgs& args) {
@@ -138,6 +184,10 @@ CLI::App* AddReportCommand(CLI::App& app, ReportArgs& args) {
   command->add_option("--from", args.from, "Start, ISO-8601 UTC or a date (default: 7 days before --to)");
   command->add_option("--to", args.to, "End, exclusive (default: the next full hour)");
   command->add_option("--granularity", args.granularity, "hour, day or week")->capture_default_str();
+  command
+      ->add_option("--repeat", args.repeat,
+                   "Run each report this many times and print p50/p99 latency instead of the tables")
+      ->check(CLI::Range(1, 10000));
   return command;
 }
 
@@ -159,6 +209,7 @@ int RunReport(const Config& config, const ReportArgs& args) {
       *stores.clickhouse,
       analytics::ServiceOptions{config.analytics.conversion_window_s, config.analytics.search_window_s,
                                 config.collect.completion_threshold});
+  if (args.repeat > 0) return TimeReports(service, request, args.repeat);
   std::cout << "cinerec report " << analytics::FormatTime(request.from) << " .. "
             << analytics::FormatTime(request.to) << " (UTC, end exclusive)\n";
   const auto views = service.Views(request);

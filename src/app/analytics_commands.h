@@ -23,6 +23,7 @@ int RunExportHistory(const Config& config, const ExportHistoryArgs& args);
 
 struct ReportArgs {
   std::string from, to, granularity = "day";
+  int repeat = 0;  // > 0: run every report this many times and print latency percentiles instead (bench)
 };
 CLI::App* AddReportCommand(CLI::App& app, ReportArgs& args);
 int RunReport(const Config& config, const ReportArgs& args);
