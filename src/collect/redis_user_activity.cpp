@@ -76,7 +76,15 @@ void RedisUserActivity::Publish(std::span<const ReactionChange> reactions,
     for (const auto& reply : redis_.Pipeline(commands)) {
       if (reply.is_error()) throw StoreError("redis", reply.str);
     }
+    // Changes were lost while Redis failed: move the recommendation cache epoch, so that lists cached
+    // before are no longer trusted (recommend/candidate_cache.h).
+    if (epoch_dirty_.load()) {
+      const auto reply = redis_.Command({"INCR", keys_.RecommendationEpoch()});
+      if (reply.is_error()) throw StoreError("redis", reply.str);
+      epoch_dirty_.store(false);
+    }
   } catch (const std::exception& e) {  // never throws, whatever went wrong
+    epoch_dirty_.store(true);
     WarnFailed(e.what());
   }
 }

@@ -5,6 +5,8 @@
 //   SADD  UserFinished(user) <movie>            for every completed ViewChange
 //   EXPIRE both keys (Options::ttl), renewed on every write: a user's keys live `ttl` after their last change
 //   DEL   UserRecommendations(user)             for every user in either list (the cached list is stale)
+// and, on the first successful Publish after a failed one, INCR RecommendationEpoch (lists cached before the
+// failure may have missed their DEL).
 // Keys: redis_keys.h. Commands are grouped by user (one hash slot per group). Within one Publish a later
 // change of the same (user, movie) wins, as in the lists' order.
 //
@@ -47,6 +49,7 @@ class RedisUserActivity final : public UserActivityPublisher {
   RedisKeys keys_;
   Options options_;
   std::atomic<std::uint64_t> failures_{0};
+  std::atomic<bool> epoch_dirty_{false};  // a Publish failed since the epoch last moved
   std::atomic<std::int64_t> last_warning_ms_;  // steady clock, ms since its epoch
 };
 

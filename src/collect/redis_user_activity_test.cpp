@@ -108,5 +108,18 @@ TEST_F(RedisUserActivityTest, NeverThrowsAndCountsFailures) {
   EXPECT_EQ(activity.failures(), 2u);
 }
 
+TEST_F(RedisUserActivityTest, MovesTheRecommendationEpochOnceAfterAFailure) {
+  RedisUserActivity activity(redis, keys);
+  activity.Publish(std::vector<ReactionChange>{{1, 10, 1}}, {});
+  EXPECT_TRUE(redis.Command({"GET", keys.RecommendationEpoch()}).is_nil()) << "no failure, no move";
+  redis.SetAvailable(false);
+  activity.Publish(std::vector<ReactionChange>{{1, 11, 1}}, {});
+  redis.SetAvailable(true);
+  activity.Publish(std::vector<ReactionChange>{{1, 12, 1}}, {});
+  EXPECT_EQ(redis.Command({"GET", keys.RecommendationEpoch()}).str, "1");
+  activity.Publish(std::vector<ReactionChange>{{1, 13, 1}}, {});
+  EXPECT_EQ(redis.Command({"GET", keys.RecommendationEpoch()}).str, "1") << "moved once per outage";
+}
+
 }  // namespace
 }  // namespace cinerec::collect

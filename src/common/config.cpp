@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "common/errors.h"
+#include "recommend/experiments.h"
 
 extern char** environ;  // POSIX: the process environment
 
@@ -227,6 +228,17 @@ const std::vector<Key>& Keys() {
                        4 << 20));
     k.push_back(
         IntKey("accounts.argon2_time_cost", &Config::accounts, &AccountsConfig::argon2_time_cost, 1, 100));
+
+    k.push_back(IntKey("recommend.cache_ttl_s", &Config::recommend, &RecommendConfig::cache_ttl_s, 1,
+                       7LL * 24 * 3600));
+    k.push_back(IntKey("recommend.candidates", &Config::recommend, &RecommendConfig::candidates, 20, 5000));
+    k.push_back(
+        IntKey("recommend.history_views", &Config::recommend, &RecommendConfig::history_views, 1, 100000));
+    k.push_back(MillisKey("recommend.model_poll_ms", &Config::recommend, &RecommendConfig::model_poll, 100));
+    k.push_back(
+        StringKey("recommend.model_cache_dir", &Config::recommend, &RecommendConfig::model_cache_dir));
+    k.push_back(StringKey("recommend.variants", &Config::recommend, &RecommendConfig::variants, false,
+                          [](const std::string& v, const std::string&) { recommend::ParseVariants(v); }));
 
     k.push_back(
         StringKey("collect.spool_dir", &Config::collect, &CollectConfig::spool_dir, false, non_empty));

@@ -79,6 +79,17 @@ struct AccountsConfig {
   int argon2_time_cost = 2;
 };
 
+// The recommendation service (GET /v1/users/{id}/recommendations, /v1/movies/{id}/similar); see
+// docs/recommendations.md.
+struct RecommendConfig {
+  std::int64_t cache_ttl_s = 3600;              // a cached candidate list lives this long in Redis
+  int candidates = 300;                         // length of the cached (unfiltered) candidate list
+  int history_views = 500;                      // newest watch sessions read on a cache miss
+  std::chrono::milliseconds model_poll{60000};  // how often models/LATEST is checked
+  std::string model_cache_dir = "data/models";  // local copy of the loaded models (restart with S3 down)
+  std::string variants = "default:100:LATEST";  // experiments: name:share:model[:rules], comma-separated
+};
+
 // The collection service (POST /v1/events) and its spool; see docs/events.md.
 struct CollectConfig {
   std::string spool_dir = "data/spool";          // local write-ahead log of acknowledged events
@@ -115,6 +126,7 @@ struct Config {
   S3Config s3;
   LogConfig log;
   AccountsConfig accounts;
+  RecommendConfig recommend;
   CollectConfig collect;
   AnalyticsConfig analytics;
   std::vector<std::string> admin_api_keys;   // static bearer tokens for machines with the admin role

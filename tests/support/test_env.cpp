@@ -122,6 +122,8 @@ Config IsolatedConfig() {
 
   // The collection spool: a directory of its own (a spool belongs to one process at a time).
   config.collect.spool_dir = (std::filesystem::path(config.collect.spool_dir) / name).string();
+  // The recommendation service's disk copy of the models: its own too (inside the test's spool folder).
+  config.recommend.model_cache_dir = (std::filesystem::path(config.collect.spool_dir) / "models").string();
   return config;
 }
 

@@ -42,6 +42,10 @@ std::string RedisKeys::UserRecommendations(std::int64_t user_id) const {
   return UserKey(user_id, "recs");
 }
 
+std::string RedisKeys::RecommendationEpoch() const {
+  return prefix_ + "{recs}:epoch";
+}
+
 std::string RedisKeys::TrendingScope(std::string_view genre) {
   return genre.empty() ? std::string("all") : "g:" + std::string(genre);
 }

@@ -10,6 +10,10 @@
 //   <prefix>{u:<user>}:recs        string the user's cached recommendation list (issue 6: written by the
 //                                         recommendation service with its own TTL); DEL'd whenever the user
 //                                         reacts or finishes a movie.
+//   <prefix>{recs}:epoch           string the recommendation cache epoch (a counter): a cached list records the
+//                                         epoch it was computed in and is not trusted once the epoch moved.
+//                                         Moved (INCR) by a process that failed to reach Redis, once it
+//                                         reaches it again: invalidations may have been lost meanwhile.
 //   <prefix>{trending:<scope>}:h:<hour>
 //                                  zset   popularity of the hour <hour> (Unix time / 3600, UTC, of the
 //                                  EVENT):
@@ -41,6 +45,7 @@ class RedisKeys {
   std::string UserReactions(std::int64_t user_id) const;
   std::string UserFinished(std::int64_t user_id) const;
   std::string UserRecommendations(std::int64_t user_id) const;
+  std::string RecommendationEpoch() const;
 
   // "all" for an empty genre, otherwise "g:<genre>".
   static std::string TrendingScope(std::string_view genre);

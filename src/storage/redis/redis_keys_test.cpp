@@ -19,6 +19,7 @@ TEST(RedisKeysTest, UserKeysShareTheUsersTag) {
   EXPECT_EQ(keys.UserReactions(42), "cinerec:{u:42}:reactions");
   EXPECT_EQ(keys.UserFinished(42), "cinerec:{u:42}:finished");
   EXPECT_EQ(keys.UserRecommendations(42), "cinerec:{u:42}:recs");
+  EXPECT_EQ(keys.RecommendationEpoch(), "cinerec:{recs}:epoch");
   EXPECT_EQ(HashTag(keys.UserReactions(42)), "u:42");
   EXPECT_NE(HashTag(keys.UserReactions(42)), HashTag(keys.UserReactions(4)));
 }

@@ -1,0 +1,72 @@
+#pragma once
+// CandidateCache: the Redis side of the service — each viewer's cached CandidateList with the state that
+// filters it on read, and the cache epoch.
+//
+// Read: one pipeline (one round trip, one hash slot) of
+//   GET     {u:<id>}:recs        the list (candidate_list.h encoding)
+//   HGETALL {u:<id>}:reactions   recent reactions, movie -> 1 / -1 / 0 (RedisUserActivity)
+//   SMEMBERS {u:<id>}:finished   recently finished movies
+// Write: SET {u:<id>}:recs <list> PX <ttl>.
+//
+// Epoch (RedisKeys::RecommendationEpoch): while Redis is unreachable the collection service cannot delete
+// cached lists nor record reactions, so lists cached before an outage may be stale. Every process that met
+// a Redis failure INCRs the epoch once Redis answers again (NoteFailure, then the next successful call), and
+// a list computed in an older epoch is treated as a miss. The epoch is read at most every `epoch_refresh`
+// (its own round trip, another slot), so a moved epoch takes effect within that time on every node.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "recommend/candidate_list.h"
+#include "storage/redis/redis_keys.h"
+
+namespace cinerec {
+class RedisClient;
+}
+
+namespace cinerec::recommend {
+
+struct CachedUserState {
+  std::optional<CandidateList> list;  // nullopt: none, unreadable, or from an older epoch
+  bool stale_epoch = false;           // a list was there but from an older epoch
+  std::unordered_map<std::int64_t, int> reactions;
+  std::unordered_set<std::int64_t> finished;
+};
+
+class CandidateCache {
+ public:
+  struct Options {
+    std::chrono::milliseconds ttl{std::chrono::hours(1)};
+    std::chrono::milliseconds epoch_refresh{500};
+  };
+  // REQUIRES: redis outlives this.
+  CandidateCache(RedisClient& redis, RedisKeys keys, Options options);
+
+  // Throws StoreError when Redis cannot answer (and remembers to move the epoch once it can).
+  CachedUserState Read(std::int64_t user_id);
+  // Stores `list` (its epoch as given). Throws StoreError.
+  void Write(std::int64_t user_id, const CandidateList& list);
+  // The current epoch (cached for epoch_refresh). Throws StoreError.
+  std::int64_t Epoch();
+
+  // A Redis call failed: the epoch moves on the next successful call.
+  void NoteFailure() { epoch_dirty_.store(true); }
+  const Options& options() const { return options_; }
+
+ private:
+  void AfterSuccess();  // moves the epoch if a failure is pending
+
+  RedisClient& redis_;
+  RedisKeys keys_;
+  Options options_;
+  std::atomic<bool> epoch_dirty_{false};
+  std::mutex mutex_;
+  std::int64_t epoch_ = 0;                            // GUARDED_BY(mutex_)
+  std::chrono::steady_clock::time_point epoch_at_{};  // GUARDED_BY(mutex_); {} = never read
+};
+
+}  // namespace cinerec::recommend

@@ -1,0 +1,64 @@
+#pragma once
+// ImpressionLog: the items a response showed, one row each into ClickHouse `recommendation_impressions`
+// (request id, user, movie, position, score, model version, variant, source, and the report attributes:
+// movie genres, user tier and country), through a ClickHouseBatcher (by size and time, like the event
+// tables).
+//
+// Durability: impressions are not acknowledged events, so they are buffered in memory only (no spool):
+// rows still buffered when the process is killed are lost, and when the buffer is full (ClickHouse down for
+// long) new rows are dropped and counted rather than slowing the responses. Each row's event_id is derived
+// from (request id, position), so a retried insert de-duplicates like every event table.
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cinerec {
+class ClickHouseBatcher;
+}
+
+namespace cinerec::recommend {
+
+struct Impression {
+  std::int64_t movie_id = 0;
+  float score = 0;
+  std::string_view source;
+  const std::vector<std::string>* genres = nullptr;  // may be null
+};
+
+struct ImpressionBatch {
+  std::string request_id;
+  std::int64_t user_id = 0;
+  std::int64_t time_ms = 0;  // Unix ms
+  std::string model_version;
+  std::string variant;
+  std::string user_tier;
+  std::string user_country;
+  std::vector<Impression> items;  // in position order (position = index + 1)
+};
+
+class ImpressionLog {
+ public:
+  virtual ~ImpressionLog() = default;
+  // Never throws and never blocks on I/O. Thread-safe.
+  virtual void Record(const ImpressionBatch& batch) = 0;
+};
+
+// The JSONEachRow rows of a batch (no trailing newlines).
+std::vector<std::string> ImpressionRows(const ImpressionBatch& batch);
+
+class ClickHouseImpressionLog final : public ImpressionLog {
+ public:
+  // REQUIRES: batcher outlives this.
+  explicit ClickHouseImpressionLog(ClickHouseBatcher& batcher) : batcher_(batcher) {}
+  void Record(const ImpressionBatch& batch) override;
+  std::uint64_t dropped() const { return dropped_.load(); }
+
+ private:
+  ClickHouseBatcher& batcher_;
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+inline constexpr const char* kImpressionsTable = "recommendation_impressions";
+
+}  // namespace cinerec::recommend
