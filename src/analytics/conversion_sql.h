@@ -10,10 +10,10 @@ namespace cinerec::analytics {
 // source_k, position_k (strings for grouping), request_k, position_n, score_n, source_n.
 std::string DistinctImpressions(const std::string& where);
 
-// Per (uid, mid): arrays clicks, starts, completes of outcome times in [from, to + window], for the users
-// `impression_users` (a subquery or a list of ids) only.
+// Per (uid, mid): arrays clicks, starts, completes of outcome times in [from, to + window], for the
+// (user_id, movie_id) pairs that `impression_pairs` (a subquery) selects only.
 std::string Outcomes(std::int64_t from, std::int64_t to, std::int64_t window, double threshold,
-                     const std::string& impression_users);
+                     const std::string& impression_pairs);
 
 // toUInt32 of the first time in `times` within [ts, ts + window], 0 when none.
 std::string FirstWithin(std::int64_t window_s, const std::string& times);

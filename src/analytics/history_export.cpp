@@ -41,7 +41,7 @@ std::string RawHour(const std::string& table, std::int64_t from) {
 // Impressions of one hour with their outcomes.
 std::string RecommendationsHour(std::int64_t from, const HistoryExportOptions& options) {
   const std::string where = TimeCondition(from, from + kHour);
-  const std::string users = "SELECT user_id FROM recommendation_impressions WHERE " + where;
+  const std::string users = "SELECT user_id, movie_id FROM recommendation_impressions WHERE " + where;
   auto when = [&](const std::string& times) {
     const std::string t = FirstWithin(options.window_s, times);
     return "if(" + t + " = 0, '', toString(toDateTime(" + t + ", 'UTC')))";

@@ -34,9 +34,10 @@ std::string DistinctImpressions(const std::string& where) {
 }
 
 std::string Outcomes(std::int64_t from, std::int64_t to, std::int64_t window, double threshold,
-                     const std::string& impression_users) {
+                     const std::string& impression_pairs) {
   const std::string range = TimeCondition(from, to + window + 1);
-  const std::string users = " AND user_id IN (" + impression_users + ")";
+  // Only the (user, movie) pairs that were shown: keeps the joined table (and its memory) small.
+  const std::string users = " AND (user_id, movie_id) IN (" + impression_pairs + ")";
   return "SELECT uid, mid, groupArrayIf(at, kind = 1) AS clicks, groupArrayIf(at, kind = 2) AS starts, "
          "groupArrayIf(at, kind = 3) AS completes FROM (SELECT user_id AS uid, movie_id AS mid, event_time AS at, "
          "1 AS kind FROM ui_events WHERE event_type = 'click' AND movie_id > 0 AND " + range + users
@@ -102,7 +103,7 @@ json::object AnalyticsService::Recommendations(const ReportRequest& request) {
   const std::int64_t window = Window(request);
   const std::string where =
       TimeCondition(request.from, request.to) + ImpressionFilterConditions(request.filters);
-  const std::string users = "SELECT user_id FROM recommendation_impressions WHERE " + where;
+  const std::string users = "SELECT user_id, movie_id FROM recommendation_impressions WHERE " + where;
   const std::string key = request.by + "_k";
   auto rows = QueryRows(
       clickhouse_,
@@ -163,7 +164,7 @@ json::object AnalyticsService::UserHistory(std::uint64_t user_id, const ReportRe
   const std::int64_t window = Window(request);
   const std::string where =
       fmt::format("user_id = {} AND {}", user_id, TimeCondition(request.from, request.to));
-  const std::string users = std::to_string(user_id);
+  const std::string users = "SELECT user_id, movie_id FROM recommendation_impressions WHERE " + where;
   auto first = [window](const std::string& times) { return FirstWithin(window, times); };
   auto rows = QueryRows(
       clickhouse_,
