@@ -104,16 +104,23 @@ json::object AnalyticsService::Recommendations(const ReportRequest& request) {
   const std::string where =
       TimeCondition(request.from, request.to) + ImpressionFilterConditions(request.filters);
   const std::string users = "SELECT user_id, movie_id FROM recommendation_impressions WHERE " + where;
-  const std::string key = request.by + "_k";
-  auto rows = QueryRows(
-      clickhouse_,
-      // max(ts) is not used: ClickHouse 18.16 resolves a lambda's outer column (ts) only when the query also
-      // names it outside the lambda.
-      "SELECT " + key + " AS k, count(), countIf(" + Within(window, "clicks") + "), countIf("
-          + Within(window, "starts") + "), countIf(" + Within(window, "completes") + "), max(ts) FROM ("
-          + DistinctImpressions(where) + ") ANY LEFT JOIN ("
-          + Outcomes(request.from, request.to, window, options_.completion_threshold, users)
-          + ") USING (uid, mid) GROUP BY k ORDER BY " + (request.by == "position" ? "toUInt32(k)" : "k"));
+  // Only the columns the grouping needs (the full DistinctImpressions row of millions of impressions does not
+  // fit ClickHouse's per-query memory).
+  const std::string key_column = request.by == "source" || request.by == "position"
+                                     ? "toString(any(" + request.by + "))"
+                                     : "any(" + request.by + ")";
+  const std::string impressions =
+      "SELECT event_id, any(user_id) AS uid, any(movie_id) AS mid, any(event_time) AS ts, " + key_column
+      + " AS k FROM recommendation_impressions WHERE " + where + " GROUP BY event_id";
+  auto rows = QueryRows(clickhouse_,
+                        // max(ts) is not used: ClickHouse 18.16 resolves a lambda's outer column (ts) only
+                        // when the query also names it outside the lambda.
+                        "SELECT k, count(), countIf(" + Within(window, "clicks") + "), countIf("
+                            + Within(window, "starts") + "), countIf(" + Within(window, "completes")
+                            + "), max(ts) FROM (" + impressions + ") ANY LEFT JOIN ("
+                            + Outcomes(request.from, request.to, window, options_.completion_threshold, users)
+                            + ") USING (uid, mid) GROUP BY k ORDER BY "
+                            + (request.by == "position" ? "toUInt32(k)" : "k"));
   Counts total;
   json::array groups;
   for (const auto& row : rows) {
