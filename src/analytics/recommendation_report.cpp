@@ -36,14 +36,15 @@ std::string DistinctImpressions(const std::string& where) {
 std::string Outcomes(std::int64_t from, std::int64_t to, std::int64_t window, double threshold,
                      const std::string& impression_pairs) {
   const std::string range = TimeCondition(from, to + window + 1);
-  // Only the (user, movie) pairs that were shown: keeps the joined table (and its memory) small.
-  const std::string users = " AND (user_id, movie_id) IN (" + impression_pairs + ")";
+  // Only the (user, movie) pairs that were shown: keeps the joined table small. Filtered once after the
+  // UNION ALL, so ClickHouse builds one set of pairs instead of one per event table (memory).
   return "SELECT uid, mid, groupArrayIf(at, kind = 1) AS clicks, groupArrayIf(at, kind = 2) AS starts, "
          "groupArrayIf(at, kind = 3) AS completes FROM (SELECT user_id AS uid, movie_id AS mid, event_time AS at, "
-         "1 AS kind FROM ui_events WHERE event_type = 'click' AND movie_id > 0 AND " + range + users
+         "1 AS kind FROM ui_events WHERE event_type = 'click' AND movie_id > 0 AND " + range
          + " UNION ALL SELECT user_id, movie_id, event_time, 2 FROM watch_events WHERE event_type = 'view_start' AND "
-         + range + users + " UNION ALL SELECT user_id, movie_id, event_time, 3 FROM watch_events WHERE event_type = "
-         "'view_stop' AND " + CompletedCondition(threshold) + " AND " + range + users + ") GROUP BY uid, mid";
+         + range + " UNION ALL SELECT user_id, movie_id, event_time, 3 FROM watch_events WHERE event_type = "
+         "'view_stop' AND " + CompletedCondition(threshold) + " AND " + range + ") WHERE (uid, mid) IN ("
+         + impression_pairs + ") GROUP BY uid, mid";
 }
 
 std::string FirstWithin(std::int64_t window_s, const std::string& times) {
