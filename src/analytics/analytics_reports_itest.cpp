@@ -414,6 +414,26 @@ TEST_F(AnalyticsReportsTest, RecommendationConversionByModelPositionAndWindow) {
   EXPECT_EQ(Int(report.at("totals").at("watches_completed")), 1);
 }
 
+TEST_F(AnalyticsReportsTest, RecommendationConversionInSeveralPassesAddsUpExactly) {
+  AddImpressions(db_);
+  auto request = Range(kT0, kT0 + kDay);
+  ServiceOptions one_user_share_per_pass;
+  one_user_share_per_pass.impressions_per_pass = 1;  // 5 impression rows: passes over user_id % 5
+  AnalyticsService passes(db_.client(), one_user_share_per_pass);
+  for (const std::string by : {"model_version", "position", "source", "variant"}) {
+    SCOPED_TRACE(by);
+    request.by = by;
+    EXPECT_EQ(json::serialize(passes.Recommendations(request)),
+              json::serialize(service_.Recommendations(request)));
+  }
+  request.by = "model_version";
+  const auto report = passes.Recommendations(request);
+  EXPECT_EQ(Int(report.at("totals").at("impressions")), 4);
+  EXPECT_EQ(Int(report.at("totals").at("clicks")), 2);
+  EXPECT_EQ(Int(report.at("totals").at("watches_started")), 2);
+  EXPECT_EQ(Int(report.at("totals").at("watches_completed")), 1);
+}
+
 TEST_F(AnalyticsReportsTest, VariantComparisonHasAConfidenceInterval) {
   AddImpressions(db_);
   auto request = Range(kT0, kT0 + kDay);

@@ -26,6 +26,9 @@ struct ServiceOptions {
   std::int64_t conversion_window_s = 24 * 3600;  // default impression/trailer -> outcome window
   std::int64_t search_window_s = 30 * 60;        // search -> click / watch window
   double completion_threshold = 0.9;             // share of the movie's length that completes a view
+  // The conversion report joins at most about this many impressions per ClickHouse query: a larger range is
+  // split into passes over disjoint shares of the users (recommendation_report.cpp).
+  std::int64_t impressions_per_pass = 1'000'000;
 };
 
 class AnalyticsService {

@@ -11,9 +11,10 @@ namespace cinerec::analytics {
 std::string DistinctImpressions(const std::string& where);
 
 // Per (uid, mid): arrays clicks, starts, completes of outcome times in [from, to + window], for the
-// (user_id, movie_id) pairs that `impression_pairs` (a subquery) selects only.
+// (user_id, movie_id) pairs that `impression_pairs` (a subquery) selects only; `user_condition`
+// (" AND ...", may be empty) restricts the outcome rows further, e.g. to one share of the users.
 std::string Outcomes(std::int64_t from, std::int64_t to, std::int64_t window, double threshold,
-                     const std::string& impression_pairs);
+                     const std::string& impression_pairs, const std::string& user_condition = "");
 
 // toUInt32 of the first time in `times` within [ts, ts + window], 0 when none.
 std::string FirstWithin(std::int64_t window_s, const std::string& times);

@@ -207,8 +207,9 @@ int RunReport(const Config& config, const ReportArgs& args) {
   auto stores = Stores::Connect(config);
   analytics::AnalyticsService service(
       *stores.clickhouse,
-      analytics::ServiceOptions{config.analytics.conversion_window_s, config.analytics.search_window_s,
-                                config.collect.completion_threshold});
+      analytics::ServiceOptions{.conversion_window_s = config.analytics.conversion_window_s,
+                                .search_window_s = config.analytics.search_window_s,
+                                .completion_threshold = config.collect.completion_threshold});
   if (args.repeat > 0) return TimeReports(service, request, args.repeat);
   std::cout << "cinerec report " << analytics::FormatTime(request.from) << " .. "
             << analytics::FormatTime(request.to) << " (UTC, end exclusive)\n";

@@ -44,8 +44,9 @@ struct AnalyticsModule::Parts {
       : config(c),
         stores(s),
         service(*s.clickhouse,
-                analytics::ServiceOptions{c.analytics.conversion_window_s, c.analytics.search_window_s,
-                                          c.collect.completion_threshold}),
+                analytics::ServiceOptions{.conversion_window_s = c.analytics.conversion_window_s,
+                                          .search_window_s = c.analytics.search_window_s,
+                                          .completion_threshold = c.collect.completion_threshold}),
         sync(*s.postgres, *s.clickhouse) {}
 
   void Loop() {
