@@ -41,9 +41,12 @@ std::string Date(std::int64_t unix_s) {
 json::object AnalyticsService::Engagement(const ReportRequest& request, std::int64_t now_s) {
   CheckGenre(request.filters.genre);
   const std::string activity = ActivityRows(request, request.from, request.to, "");
-  auto series = QueryRows(clickhouse_, "SELECT " + PeriodExpression(request.granularity) + " AS p, "
-                                           "uniqExact(user_id) FROM (" + activity + ") GROUP BY p");
-  auto active = QueryRows(clickhouse_, "SELECT uniqExact(user_id) FROM (" + activity + ")");
+  // The range's active users are the totals row of the same scan (WITH TOTALS: uniqExact over all rows).
+  Row active;
+  auto series = QueryRows(clickhouse_,
+                          "SELECT " + PeriodExpression(request.granularity)
+                              + " AS p, uniqExact(user_id) FROM (" + activity + ") GROUP BY p WITH TOTALS",
+                          &active);
   auto signups = QueryRows(
       clickhouse_,
       "SELECT uniqExact(event_id) FROM account_events WHERE event_type = 'signup' AND "
@@ -105,7 +108,7 @@ json::object AnalyticsService::Engagement(const ReportRequest& request, std::int
   }
 
   json::object out = RequestEcho(request);
-  out["active_users"] = active.empty() ? 0 : AsInt(active[0].at(0));
+  out["active_users"] = active.size() < 2 ? 0 : AsInt(active[1]);
   out["signups"] = signups.empty() ? 0 : AsInt(signups[0].at(0));
   out["series"] = Series(request, series, {"active_users"});
   out["cohort"] = json::object{{"signup_from", FormatTime(first_day).substr(0, 10)},

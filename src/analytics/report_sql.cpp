@@ -69,11 +69,16 @@ std::string CompletedCondition(double threshold, std::string_view position, std:
   return fmt::format("({3} > 0 AND greatest({1}, {2}) >= {0} * {3})", threshold, position, watched, duration);
 }
 
-std::vector<Row> QueryRows(ClickHouseClient& clickhouse, const std::string& sql) {
+std::vector<Row> QueryRows(ClickHouseClient& clickhouse, const std::string& sql, Row* totals) {
   const std::string body = clickhouse.Query(sql + " FORMAT JSONCompact");
   std::vector<Row> rows;
   if (body.empty()) return rows;
   const json::value answer = json::parse(body);
+  if (totals != nullptr && answer.as_object().contains("totals")) {
+    totals->clear();
+    for (const auto& cell : answer.at("totals").as_array())
+      totals->push_back(cell);
+  }
   for (const auto& row : answer.at("data").as_array()) {
     Row out;
     for (const auto& cell : row.as_array())

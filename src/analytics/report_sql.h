@@ -45,9 +45,11 @@ std::string CompletedCondition(double threshold, std::string_view position = "po
                                std::string_view watched = "watched_s",
                                std::string_view duration = "duration_s");
 
-// Runs `sql` (without FORMAT) and returns the rows of its JSONCompact answer.
+// Runs `sql` (without FORMAT) and returns the rows of its JSONCompact answer. For a query ending in
+// WITH TOTALS, `totals` (when given) receives the totals row: the aggregates over all the groups' rows in
+// the same scan (exact for uniqExact too), present even when no row matched.
 using Row = std::vector<boost::json::value>;
-std::vector<Row> QueryRows(ClickHouseClient& clickhouse, const std::string& sql);
+std::vector<Row> QueryRows(ClickHouseClient& clickhouse, const std::string& sql, Row* totals = nullptr);
 
 // JSONCompact quotes 64-bit integers: these accept a number or a numeric string.
 std::int64_t AsInt(const boost::json::value& value);

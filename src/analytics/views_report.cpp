@@ -2,7 +2,7 @@
 // and genres by views and by watch time.
 //
 // Two sources, merged per key (period, movie or genre):
-//  - starts: view_start events, one row per event id -> views_started, unique_viewers;
+//  - starts: view_start events -> views_started (distinct event ids), unique_viewers (distinct users);
 //  - sessions: the view_stop events of a playback session (user, session_id, movie) -> the session counts as
 //    completed when any stop reached the completion threshold, and adds its largest watched_s (a session's
 //    stops carry its running total, so summing them would count twice). A session belongs to the period of
@@ -27,40 +27,61 @@ using Measures = std::array<std::int64_t, 4>;  // views_started, views_completed
 const std::vector<std::string> kMeasureNames = {"views_started", "views_completed", "unique_viewers",
                                                 "watch_time_s"};
 
-std::string DistinctStarts(const ReportRequest& request) {
-  return "SELECT event_id, any(event_time) AS ts, any(user_id) AS uid, any(movie_id) AS mid, "
-         "any(movie_genres) AS genres FROM watch_events WHERE event_type = 'view_start' AND "
+// view_start events matching the request, grouped by `key` (an expression of the raw columns; with
+// `array_join` for genres): k, distinct event ids, distinct users. Counting distinct ids directly is exact
+// (every copy of an event carries the same type, time, movie, user and genres, so it falls in the same
+// group) and several times faster than a GROUP BY event_id subquery carrying any() of every column.
+std::string StartsQuery(const ReportRequest& request, const std::string& key, const std::string& array_join) {
+  return "SELECT " + key + " AS k, uniqExact(event_id), uniqExact(user_id) FROM watch_events" + array_join
+         + " WHERE event_type = 'view_start' AND " + TimeCondition(request.from, request.to)
+         + FilterConditions(request.filters, {}) + " GROUP BY k";
+}
+
+// The view_stop sessions (user, session, movie, plus genre when grouping by genre): first stop, largest
+// watched_s, completed or not. Copies of events change neither (min, max).
+std::string StopSessions(const ReportRequest& request, double threshold, const std::string& array_join) {
+  const std::string genre = array_join.empty() ? "" : ", genre";
+  return "SELECT user_id AS uid, session_id AS sid, movie_id AS mid" + genre
+         + ", min(event_time) AS ts, max(watched_s) AS w, max(" + CompletedCondition(threshold)
+         + ") AS done FROM watch_events" + array_join + " WHERE event_type = 'view_stop' AND "
          + TimeCondition(request.from, request.to) + FilterConditions(request.filters, {})
-         + " GROUP BY event_id";
+         + " GROUP BY uid, sid, mid" + genre;
 }
 
-std::string StopSessions(const ReportRequest& request, double threshold) {
-  return "SELECT user_id AS uid, session_id AS sid, movie_id AS mid, min(event_time) AS ts, max(watched_s) AS w, "
-         "max(" + CompletedCondition(threshold) + ") AS done, any(movie_genres) AS genres FROM watch_events "
-         "WHERE event_type = 'view_stop' AND " + TimeCondition(request.from, request.to)
-         + FilterConditions(request.filters, {}) + " GROUP BY user_id, session_id, movie_id";
-}
-
-// Runs the starts and sessions queries grouped by `key` (an expression over either subquery's columns,
-// with `array_join` for genres) and merges them by the key's text.
+// Runs the starts and sessions queries grouped by a key and merges them by the key's text. `start_key` is
+// the key over the raw columns (event_time, movie_id, genre), `session_key` the same over the session
+// columns (ts, mid, genre); `array_join` unnests movie_genres AS genre for the genre lists. With `totals`,
+// the queries run WITH TOTALS and it receives the measures over the whole range from the same scans.
 std::map<std::string, Measures> Grouped(ClickHouseClient& clickhouse, const ReportRequest& request,
-                                        double threshold, const std::string& key,
-                                        const std::string& array_join) {
+                                        double threshold, const std::string& start_key,
+                                        const std::string& session_key, const std::string& array_join,
+                                        Measures* totals = nullptr) {
+  const std::string with_totals = totals == nullptr ? "" : " WITH TOTALS";
   std::map<std::string, Measures> out;
-  const std::string group = key.empty() ? "" : " GROUP BY k";
-  const std::string select_key = key.empty() ? "'' AS k" : key + " AS k";
-  for (const auto& row : QueryRows(clickhouse, "SELECT " + select_key + ", count(), uniqExact(uid) FROM ("
-                                                   + DistinctStarts(request) + ")" + array_join + group)) {
+  Row total_row;
+  for (const auto& row :
+       QueryRows(clickhouse, StartsQuery(request, start_key, array_join) + with_totals, &total_row)) {
     auto& m = out[AsString(row.at(0))];
     m[0] = AsInt(row.at(1));
     m[2] = AsInt(row.at(2));
   }
+  if (totals != nullptr && total_row.size() == 3) {
+    (*totals)[0] = AsInt(total_row[1]);
+    (*totals)[2] = AsInt(total_row[2]);
+  }
+  total_row.clear();
   for (const auto& row :
-       QueryRows(clickhouse, "SELECT " + select_key + ", countIf(done), sum(w) FROM ("
-                                 + StopSessions(request, threshold) + ")" + array_join + group)) {
+       QueryRows(clickhouse,
+                 "SELECT " + session_key + " AS k, countIf(done), sum(w) FROM ("
+                     + StopSessions(request, threshold, array_join) + ") GROUP BY k" + with_totals,
+                 &total_row)) {
     auto& m = out[AsString(row.at(0))];
     m[1] = AsInt(row.at(1));
     m[3] = AsInt(row.at(2));
+  }
+  if (totals != nullptr && total_row.size() == 3) {
+    (*totals)[1] = AsInt(total_row[1]);
+    (*totals)[3] = AsInt(total_row[2]);
   }
   return out;
 }
@@ -87,14 +108,17 @@ std::vector<std::pair<std::string, Measures>> TopBy(const std::map<std::string, 
 json::object AnalyticsService::Views(const ReportRequest& request) {
   CheckGenre(request.filters.genre);
   const double threshold = options_.completion_threshold;
-  auto totals = Grouped(clickhouse_, request, threshold, "", "");
-  auto periods = Grouped(clickhouse_, request, threshold, PeriodExpression(request.granularity, "ts"), "");
-  auto movies = Grouped(clickhouse_, request, threshold, "mid", "");
-  auto genres = Grouped(clickhouse_, request, threshold, "genre", " ARRAY JOIN genres AS genre");
+  // The totals come WITH TOTALS from the periods' scans (distinct viewers over the whole range included).
+  Measures totals{};
+  auto periods = Grouped(clickhouse_, request, threshold, PeriodExpression(request.granularity),
+                         PeriodExpression(request.granularity, "ts"), "", &totals);
+  auto movies = Grouped(clickhouse_, request, threshold, "movie_id", "mid", "");
+  auto genres =
+      Grouped(clickhouse_, request, threshold, "genre", "genre", " ARRAY JOIN movie_genres AS genre");
 
   json::object out = RequestEcho(request);
   json::object total_object;
-  AddMeasures(total_object, totals.empty() ? Measures{} : totals.begin()->second);
+  AddMeasures(total_object, totals);
   out["totals"] = std::move(total_object);
 
   std::vector<Row> series_rows;
