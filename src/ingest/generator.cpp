@@ -41,12 +41,15 @@ constexpr std::array<const char*, 4> kDevices = {"tv", "web", "ios", "android"};
 
 constexpr double kPopularityExponent = 0.9;  // Zipf exponent of movie popularity
 constexpr double kTasteConcentration = 2.0;  // Dirichlet total: small = users like few genres
-constexpr double kByTaste = 0.7;             // share of picks that start from a liked genre
+constexpr double kByCircle = 0.6;            // share of picks from one of the user's taste circles
+constexpr double kByTaste = 0.7;             // of the other picks, the share that start from a liked genre
+constexpr int kCircleSize = 25;              // movies per taste circle (catalogue / 25 circles)
+constexpr int kCirclesPerUser = 2;           // circles a user follows
 constexpr double kBinge = 0.4;               // chance that the next view follows in the same session
 constexpr double kActivitySigma = 1.2;       // log-normal spread of activity between users
 
 // Independent streams per purpose and index, so that a user's records do not depend on earlier users.
-enum Stream : std::uint64_t { kMovies = 1, kRanks = 2, kActivity = 3, kUsers = 4 };
+enum Stream : std::uint64_t { kMovies = 1, kRanks = 2, kActivity = 3, kUsers = 4, kCircles = 5 };
 Rng StreamRng(std::uint64_t seed, Stream stream, std::uint64_t index) {
   return Rng(Mix64(Mix64(seed ^ (stream * 0x9E3779B97F4A7C15ULL)) ^ index));
 }
@@ -57,6 +60,11 @@ struct Catalog {
   ZipfTable global;                                  // over movie indices
   std::vector<std::vector<std::uint32_t>> by_genre;  // movie indices of each genre
   std::vector<ZipfTable> genre_tables;
+  // Taste circles: groups of movies that the same people watch beyond what genres say (a director's work,
+  // a franchise, a style). Real histories have this collaborative structure; without it, genres and
+  // popularity would explain everything and collaborative filtering would have nothing to learn.
+  std::vector<std::vector<std::uint32_t>> circles;  // movie indices of each circle
+  std::vector<ZipfTable> circle_tables;
 };
 
 std::vector<double> GenreWeights() {
@@ -74,6 +82,13 @@ Catalog MakeMovies(const GeneratorOptions& o, GeneratorSink& sink) {
   catalog.genres.resize(n);
   catalog.duration_s.resize(n);
   catalog.by_genre.resize(kGenres.size());
+  // Circles: each movie joins a random one (its own stream, so ids say nothing about it: a test that holds
+  // out every 10th id must not hold out whole circles), so every circle holds popular and obscure movies of
+  // several genres.
+  const std::size_t circles = std::max<std::size_t>(1, n / kCircleSize);
+  const auto circle_of = [&o, circles](std::size_t m) {
+    return StreamRng(o.seed, kCircles, m).Below(circles);
+  };
   for (std::size_t m = 0; m < n; ++m) {
     Rng rng = StreamRng(o.seed, kMovies, m);
     MovieRecord movie;
@@ -93,7 +108,7 @@ Catalog MakeMovies(const GeneratorOptions& o, GeneratorSink& sink) {
       movie.genres.emplace_back(kGenres[g].name);
       catalog.by_genre[g].push_back(static_cast<std::uint32_t>(m));
     }
-    movie.description = SyntheticDescription(rng);
+    movie.description = SyntheticDescription(rng) + " Directed by " + SyntheticDirector(circle_of(m)) + ".";
     catalog.duration_s[m] = *movie.duration_s;
     sink.OnMovie(std::move(movie));
   }
@@ -109,6 +124,15 @@ Catalog MakeMovies(const GeneratorOptions& o, GeneratorSink& sink) {
     for (auto m : list)
       ranks.push_back(rank[m]);
     catalog.genre_tables.emplace_back(ranks, kPopularityExponent);
+  }
+  catalog.circles.resize(circles);
+  for (std::size_t m = 0; m < n; ++m)
+    catalog.circles[circle_of(m)].push_back(static_cast<std::uint32_t>(m));
+  for (auto& list : catalog.circles) {
+    std::vector<std::uint32_t> ranks;
+    for (auto m : list)
+      ranks.push_back(rank[m]);
+    catalog.circle_tables.emplace_back(ranks, kPopularityExponent);
   }
   return catalog;
 }
@@ -147,11 +171,18 @@ void MakeUser(const GeneratorOptions& o, const Catalog& catalog, std::int64_t id
       window_start + static_cast<std::int64_t>(rng.Below(static_cast<std::uint64_t>(o.days) * 86400));
   const double mean_gap = count ? static_cast<double>(o.end_time - first) / count : 0;
   const auto device = kDevices[rng.Below(kDevices.size())];
+  std::array<std::size_t, kCirclesPerUser> circles{};
+  for (auto& c : circles)
+    c = rng.Below(catalog.circles.size());
   std::int64_t clock = first;
   for (std::uint32_t j = 0; j < count; ++j) {
     std::size_t m;
     std::size_t g = rng.Categorical(taste, 1.0);
-    if (rng.Chance(kByTaste) && !catalog.genre_tables[g].empty())
+    const bool by_circle = rng.Chance(kByCircle);
+    if (by_circle) {
+      const std::size_t c = circles[rng.Below(circles.size())];
+      m = catalog.circles[c][catalog.circle_tables[c].Sample(rng)];
+    } else if (rng.Chance(kByTaste) && !catalog.genre_tables[g].empty())
       m = catalog.by_genre[g][catalog.genre_tables[g].Sample(rng)];
     else
       m = catalog.global.Sample(rng);
@@ -159,6 +190,7 @@ void MakeUser(const GeneratorOptions& o, const Catalog& catalog, std::int64_t id
     for (auto mg : catalog.genres[m])
       match += taste[mg];
     match = std::min(1.0, match * 3);
+    if (by_circle) match = std::max(match, 0.8);  // a circle is a taste too
     Interaction i;
     i.user = id;
     i.movie = static_cast<std::int64_t>(m) + 1;

@@ -45,6 +45,9 @@ constexpr std::array<const char*, 8> kTails = {"Nothing is what it seems.",
                                                "Trust no one.",
                                                "Home is far away."};
 
+constexpr std::array<const char*, 16> kSyllables = {"ka", "lo",  "mir", "ven",  "dar", "os",  "tel", "bri",
+                                                    "no", "sav", "ru",  "quen", "ith", "zol", "em",  "gar"};
+
 template <typename Array>
 const char* Pick(Rng& rng, const Array& words) {
   return words[rng.Below(words.size())];
@@ -75,6 +78,14 @@ std::string SyntheticDescription(Rng& rng) {
                      + Pick(rng, kObjects) + " " + Pick(rng, kPlaces) + ".";
   text += std::string(" ") + Pick(rng, kTails);
   return text;
+}
+
+std::string SyntheticDirector(std::size_t circle) {
+  std::string surname;
+  for (std::size_t rest = circle, i = 0; i < 3; ++i, rest /= kSyllables.size())
+    surname += kSyllables[rest % kSyllables.size()];
+  surname[0] = static_cast<char>(surname[0] - 'a' + 'A');
+  return std::string(kNames[circle % kNames.size()]) + " " + surname;
 }
 
 }  // namespace cinerec::ingest
