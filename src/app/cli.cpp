@@ -5,10 +5,13 @@
 
 #include "app/analytics_commands.h"
 #include "app/commands.h"
+#include "app/export_features.h"
 #include "app/train.h"
+#include "app/train_scheduler.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/logging.h"
+#include "training/retrain_policy.h"
 
 namespace cinerec {
 
@@ -25,6 +28,26 @@ int RunCli(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run the HTTP API (all roles unless --roles says otherwise)");
   serve->add_option("--roles", roles,
                     "Comma-separated services to run: all, collect, recommend, analytics, accounts");
+  TrainScheduleArgs schedule_args;
+  serve
+      ->add_option(
+          "--train-every", schedule_args.every,
+          "Retrain in the background when enough new data arrived, checking this often (30m, 6h, 1d)")
+      ->check([](const std::string& text) {
+        try {
+          training::ParseDuration(text);
+          return std::string();
+        } catch (const std::invalid_argument& e) {
+          return std::string(e.what());
+        }
+      });
+  serve
+      ->add_option("--train-min-new", schedule_args.min_new,
+                   "New views and reactions since the published model that trigger a retraining")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve->add_option("--train-args", schedule_args.train_args,
+                    "Extra arguments for the scheduled `cinerec train` (e.g. \"--factors 32 --threads 2\")");
   auto* migrate =
       app.add_subcommand("migrate", "Apply PostgreSQL and ClickHouse migrations and create the S3 bucket");
   auto* show_config = app.add_subcommand("config", "Print the effective configuration (secrets redacted)");
@@ -76,10 +99,12 @@ int RunCli(int argc, char** argv) {
   auto* train = AddTrainCommand(app, train_args);
   TrainingArgs evaluate_args;
   auto* evaluate = AddEvaluateCommand(app, evaluate_args);
-
   // `export` groups the commands that write data sets for other tools to S3.
   auto* export_command = app.add_subcommand("export", "Write data sets for other tools to S3");
   export_command->require_subcommand(1);
+  ExportFeaturesArgs export_features_args;
+  auto* export_features = AddExportFeaturesCommand(*export_command, export_features_args);
+
   ExportHistoryArgs export_history_args;
   auto* export_history = AddExportHistoryCommand(*export_command, export_history_args);
   ReportArgs report_args;
@@ -111,7 +136,10 @@ int RunCli(int argc, char** argv) {
   InitLogging(config.log);
 
   try {
-    if (*serve) return RunServe(config);
+    if (*serve) {
+      TrainScheduler scheduler(config, schedule_args);  // stopped (its trainer too) when serving ends
+      return RunServe(config);
+    }
     if (*migrate) return RunMigrate(config);
     if (*import) return RunImport(config, import_args);
     if (*generate) return RunGenerate(config, generate_args);
@@ -122,6 +150,7 @@ int RunCli(int argc, char** argv) {
     if (*report) return RunReport(config, report_args);
     if (*retention) return RunRetention(config, retention_args);
     if (*sync_dimensions) return RunSyncDimensions(config, sync_dimensions_args);
+    if (*export_features) return RunExportFeatures(config, export_features_args);
     if (*show_config) {
       std::cout << config.Describe();
       return 0;

@@ -9,6 +9,7 @@
 
 #include "app/commands.h"
 #include "app/stores.h"
+#include "app/train_lock.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "modelstore/model_store.h"
@@ -80,6 +81,13 @@ int RunModels(const Config& config, const CLI::App& command, const ModelsArgs& a
   const std::string where = fmt::format("s3://{}/models/", config.s3.bucket);
   try {
     if (command.got_subcommand("list")) return List(store, config.s3.bucket);
+    // publish, rollback and retain read-modify-write HISTORY: one writer at a time, the trainers' lock.
+    std::unique_ptr<training::TrainerLock> lock;
+    for (const char* writer : {"publish", "rollback", "retain"}) {
+      if (!command.got_subcommand(writer)) continue;
+      lock = LockTrainingOrExplain(config, std::string("cinerec models ") + writer);
+      if (!lock) return training::kLockedExitCode;
+    }
     if (command.got_subcommand("show")) {
       std::cout << store.Show(args.version).ToJson();
       return 0;

@@ -12,17 +12,21 @@
 #include <iostream>
 #include <optional>
 
+#include "app/export_features.h"
 #include "app/stores.h"
+#include "app/train_lock.h"
 #include "common/config.h"
+#include "ml/hybrid_model_bundle.h"
 #include "ml/interaction_builder.h"
-#include "ml/neighbors.h"
 #include "modelstore/model_bundle.h"
 #include "modelstore/model_store.h"
 #include "storage/postgres/pg_pool.h"
 #include "storage/s3/object_store.h"
 #include "training/bundle.h"
+#include "training/hybrid_fit.h"
 #include "training/min_counts.h"
 #include "training/pg_interaction_reader.h"
+#include "training/pg_movie_content.h"
 #include "training/trainer.h"
 
 namespace cinerec {
@@ -50,6 +54,16 @@ void AddTrainingOptions(CLI::App* cmd, TrainingArgs& a) {
   cmd->add_option("--patience", a.patience,
                   "Stop ALS after this many iterations without a better validation NDCG@10; 0 = never")
       ->capture_default_str();
+  cmd->add_option("--tune", a.tune, "ALS grid search (lambda, alpha, factors) on validation: auto, on, off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  cmd->add_option("--item-k", a.item_k, "Item-item weights kept per movie")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--no-content", a.no_content, "Skip the content model (genres, description terms, year)");
+  cmd->add_option("--term-buckets", a.term_buckets, "Hashed description-term features of the content model")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 16));
   cmd->add_option("--ease", a.ease, "EASE baseline: auto (on up to 20,000 movies), on, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "on", "off"}));
@@ -86,8 +100,10 @@ void AddTrainingOptions(CLI::App* cmd, TrainingArgs& a) {
       ->capture_default_str();
 }
 
-ml::InteractionMatrix ReadMatrix(const Config& config, const TrainingArgs& args, boost::json::object& data) {
+ml::InteractionMatrix ReadMatrix(const Config& config, const TrainingArgs& args, boost::json::object& data,
+                                 training::CatalogContent& content) {
   auto stores = Stores::Connect(config);
+  content = training::ReadCatalogContent(*stores.postgres);
   training::ReadOptions read;
   if (!args.since.empty()) read.since = args.since;
   if (!args.until.empty()) read.until = args.until;
@@ -116,8 +132,8 @@ ml::InteractionMatrix ReadMatrix(const Config& config, const TrainingArgs& args,
   return filtered.matrix;
 }
 
-training::ModelOptions ModelOptionsFrom(const TrainingArgs& a, std::int32_t movies) {
-  training::ModelOptions o;
+training::HybridOptions HybridOptionsFrom(const TrainingArgs& a, const ml::InteractionMatrix& matrix) {
+  training::HybridOptions o;
   o.als.factors = a.factors;
   o.als.regularization = a.regularization;
   o.als.alpha = a.alpha;
@@ -126,10 +142,16 @@ training::ModelOptions ModelOptionsFrom(const TrainingArgs& a, std::int32_t movi
   o.als.seed = a.seed;
   o.als.threads = a.threads;
   o.patience = a.patience;
-  o.ease = a.ease == "on" || (a.ease == "auto" && movies <= kEaseAutoMaxMovies);
+  o.tune_als = a.tune == "on" || (a.tune == "auto" && matrix.nnz() <= kTuneAutoMaxCells);
+  o.ease = a.ease == "on" || (a.ease == "auto" && matrix.items() <= kEaseAutoMaxMovies);
   o.ease_options.regularization = a.ease_regularization;
   o.ease_options.threads = a.threads;
+  o.item_k = a.item_k;
+  o.content = !a.no_content;
+  o.term_buckets = a.term_buckets;
   o.popularity.half_life_days = a.half_life_days;
+  o.blend.seed = a.seed;
+  o.blend.threads = a.threads;
   o.ks = a.ks;
   return o;
 }
@@ -139,15 +161,28 @@ training::SplitOptions SplitOptionsFrom(const TrainingArgs& a) {
           a.seed};
 }
 
-boost::json::object Parameters(const TrainArgs& a, const training::ModelOptions& o, int best_iteration) {
-  return {{"factors", a.factors},
-          {"regularization", a.regularization},
-          {"alpha", a.alpha},
-          {"iterations", best_iteration},
+boost::json::object Parameters(const TrainArgs& a, const training::HybridOptions& o,
+                               const training::HybridEvaluation& e) {
+  const auto& w = e.blend.weights;
+  return {{"factors", e.als.factors},
+          {"regularization", e.als.regularization},
+          {"alpha", e.als.alpha},
+          {"iterations", e.als.iterations},
           {"max_iterations", a.iterations},
           {"cg_steps", a.cg_steps},
           {"seed", a.seed},
           {"patience", a.patience},
+          {"tuned", o.tune_als},
+          {"blend",
+           {{"als", w.als},
+            {"item", w.item},
+            {"popularity", w.popularity},
+            {"genre", w.genre},
+            {"content", w.content}}},
+          {"item_weights", o.ease ? "ease" : "cooccurrence"},
+          {"item_k", a.item_k},
+          {"content", o.content},
+          {"term_buckets", a.term_buckets},
           {"neighbors", a.neighbors},
           {"ease", o.ease},
           {"ease_regularization", a.ease_regularization},
@@ -187,23 +222,24 @@ boost::json::object Metrics(const std::vector<ml::EvaluationResult>& results) {
 // Reads, splits, fits and evaluates; prints the table. nullopt when there is nothing to train on.
 struct Evaluated {
   ml::InteractionMatrix matrix;
-  training::ModelOptions options;
-  training::FitResult fit;
+  training::CatalogContent content;
+  training::HybridOptions options;
+  training::HybridEvaluation evaluation;
   boost::json::object data;
 };
 std::optional<Evaluated> ReadAndEvaluate(const Config& config, const TrainingArgs& args) {
   Evaluated e;
-  e.matrix = ReadMatrix(config, args, e.data);
+  e.matrix = ReadMatrix(config, args, e.data, e.content);
   if (e.matrix.nnz() == 0) {
     std::cerr << "nothing to train on: no interactions left in the window after the minimum counts\n";
     return std::nullopt;
   }
-  e.options = ModelOptionsFrom(args, e.matrix.items());
+  e.options = HybridOptionsFrom(args, e.matrix);
   const auto held_out = training::SplitMatrix(e.matrix, SplitOptionsFrom(args));
   std::cerr << fmt::format("split ({}, {:.0f}%): {} training cells, {} held out\n", args.split,
                            args.fraction * 100, held_out.train.nnz(), held_out.test.size());
-  e.fit = training::FitAndEvaluate(held_out.train, held_out.test, e.options, std::cerr);
-  std::cout << ml::FormatEvaluation(e.fit.evaluation) << std::flush;
+  e.evaluation = training::EvaluateHybrid(held_out.train, held_out.test, &e.content, e.options, std::cerr);
+  std::cout << ml::FormatEvaluation(e.evaluation.evaluation) << std::flush;
   return e;
 }
 
@@ -219,6 +255,7 @@ CLI::App* AddTrainCommand(CLI::App& app, TrainArgs& args) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--output", args.output, "Also write the artefacts and manifest.json to this folder");
   cmd->add_flag("--no-publish", args.no_publish, "Do not upload to S3 (with --output: files only)");
+  cmd->add_flag("--no-features", args.no_features, "Do not write the user features to S3 after publishing");
   return cmd;
 }
 
@@ -234,28 +271,34 @@ int RunEvaluate(const Config& config, const TrainingArgs& args) {
 }
 
 int RunTrain(const Config& config, const TrainArgs& args) {
+  // One trainer at a time across nodes; held until the model and its features are published.
+  const auto lock = LockTrainingOrExplain(config, "cinerec train");
+  if (!lock) return training::kLockedExitCode;
   auto evaluated = ReadAndEvaluate(config, args);
   if (!evaluated) return kNoData;
   auto& e = *evaluated;
 
-  // The published model learns from everything, for as many iterations as were best on validation.
-  ml::AlsOptions final_als = e.options.als;
-  final_als.iterations = e.fit.best_iteration;
-  final_als.compute_loss = false;
+  // The published model learns from everything, with the ALS options and iteration count chosen on
+  // validation and the learned blend weights.
+  training::HybridOptions final_options = e.options;
+  final_options.als = e.evaluation.als;
+  final_options.als.compute_loss = false;
+  final_options.neighbors = args.neighbors;
   auto start = std::chrono::steady_clock::now();
-  const ml::AlsModel als = ml::TrainAls(e.matrix, final_als);
-  const ml::Neighbors neighbors =
-      ml::CosineNeighbors(als.item_factors, als.items, als.factors, args.neighbors, args.threads);
-  const std::vector<float> popularity = ml::PopularityScores(e.matrix, e.options.popularity);
-  std::cerr << fmt::format("final fit on all data ({} iterations) and neighbours: {:.1f} s\n",
-                           final_als.iterations,
+  std::cerr << "-- final fit on all data\n";
+  training::Components final_fit =
+      training::FitComponents(e.matrix, {}, &e.content, final_options, std::cerr);
+  final_fit.parts.weights = e.evaluation.blend.weights;
+  std::cerr << fmt::format("final fit on all data ({} iterations): {:.1f} s\n", final_options.als.iterations,
                            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 
   modelstore::ModelBundle bundle;
-  training::AddModelArtefacts(e.matrix, als, neighbors, popularity, bundle);
+  final_fit.parts.version = bundle.version();
+  training::AddUserArtefacts(e.matrix, final_fit.als, bundle);
+  ml::AddHybridArtefacts(final_fit.parts, bundle);
   bundle.data() = e.data;
-  bundle.parameters() = Parameters(args, e.options, e.fit.best_iteration);
-  bundle.metrics() = Metrics(e.fit.evaluation);
+  bundle.parameters() = Parameters(args, e.options, e.evaluation);
+  bundle.metrics() = Metrics(e.evaluation.evaluation);
 
   if (!args.output.empty()) {
     const std::filesystem::path dir(args.output);
@@ -273,6 +316,7 @@ int RunTrain(const Config& config, const TrainArgs& args) {
     const auto published = store.Publish(bundle.version());
     std::cerr << "uploaded models/" << bundle.version() << "/ and published it as LATEST"
               << (published.previous ? " (was " + *published.previous + ")" : std::string()) << "\n";
+    if (!args.no_features) WriteFeaturesForModel(config, bundle, args);
   }
   std::cout << "model version " << bundle.version() << (args.no_publish ? " (not published)" : "") << "\n";
   return 0;

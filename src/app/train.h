@@ -1,7 +1,7 @@
 #pragma once
 // `cinerec train` and `cinerec evaluate` (docs/training.md): read views and reactions from PostgreSQL, fit
-// popularity, ALS and EASE, print the offline evaluation; `train` also refits on all the data and uploads
-// and publishes the model to S3 (and/or writes its artefacts to --output).
+// the hybrid model and its baselines (popularity, ALS, EASE), print the offline evaluation; `train` also
+// refits on all the data and uploads and publishes the model to S3 (and/or writes its artefacts to --output).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,7 +29,12 @@ struct TrainingArgs {
   std::uint64_t seed = 42;
   int threads = 0;
   int patience = 2;
+  std::string tune =
+      "auto";  // ALS grid search on validation: auto (on up to kTuneAutoMaxCells cells), on, off
   std::string ease = "auto";  // auto (on when the catalogue has <= kEaseAutoMaxMovies movies), on, off
+  int item_k = 200;           // item-item weights kept per movie (the blend's item component)
+  bool no_content = false;    // skip the content model
+  int term_buckets = 1024;    // hashed description-term features of the content model
   float ease_regularization = 500.0f;
   double half_life_days = 30.0;
   std::string split = "time";  // time or random
@@ -40,11 +45,13 @@ struct TrainingArgs {
 
 struct TrainArgs : TrainingArgs {
   int neighbors = 20;
-  std::string output;       // non-empty: also write the artefacts and manifest.json here
-  bool no_publish = false;  // skip the S3 upload and publish
+  std::string output;        // non-empty: also write the artefacts and manifest.json here
+  bool no_publish = false;   // skip the S3 upload and publish
+  bool no_features = false;  // skip the user features written after publishing (app/export_features.h)
 };
 
 inline constexpr std::int32_t kEaseAutoMaxMovies = 20000;
+inline constexpr std::int64_t kTuneAutoMaxCells = 2000000;
 
 CLI::App* AddTrainCommand(CLI::App& app, TrainArgs& args);
 CLI::App* AddEvaluateCommand(CLI::App& app, TrainingArgs& args);

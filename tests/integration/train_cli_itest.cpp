@@ -187,7 +187,7 @@ TEST(TrainCliTest, AlsBeatsPopularityDeterministicAndPublished) {
   TasteData(pg);
   const std::string options =
       " --min-user-interactions 3 --min-movie-interactions 2 --factors 8 --iterations 8 --regularization 1"
-      " --alpha 5 --ease-regularization 20 --threads 2 --seed 7";
+      " --alpha 5 --ease-regularization 20 --threads 2 --seed 7 --tune off";
   const auto dir1 = std::filesystem::temp_directory_path() / ("cinerec-train-" + testing::UniqueName());
   const auto dir2 = std::filesystem::temp_directory_path() / ("cinerec-train-" + testing::UniqueName());
 
@@ -245,21 +245,6 @@ TEST(TrainCliTest, AlsBeatsPopularityDeterministicAndPublished) {
   EXPECT_NE(empty.output.find("nothing to train on"), std::string::npos) << empty.output;
   std::filesystem::remove_all(dir1);
   std::filesystem::remove_all(dir2);
-}
-
-// The figures of docs/training.md: `cinerec generate --seed 42` (2,000 users, 1,000 movies, 50,000 sessions)
-// and `cinerec train` with the parameters that did best there, not published. Not a quality bar yet (the
-// generated data is dominated by popularity; see docs/training.md): the pipeline runs end to end.
-TEST(TrainCliTest, GeneratedDataEndToEnd) {
-  auto config = testing::IsolatedConfig();
-  const auto generate = Cinerec(config, "generate --seed 42 --end-time 1767225600");
-  ASSERT_EQ(generate.code, 0) << generate.output;
-  const auto train =
-      Cinerec(config, "train --no-publish --threads 2 --factors 32 --regularization 50 --alpha 5 --seed 42");
-  ASSERT_EQ(train.code, 0) << train.output;
-  std::cout << train.output;
-  for (const char* row : {"popularity     10", "als            10", "ease           10", "(not published)"})
-    EXPECT_NE(train.output.find(row), std::string::npos) << row;
 }
 
 }  // namespace
