@@ -2,7 +2,7 @@
 # `make bench`: builds the release binary and prints the benchmark figures, each beside its ceiling measured in
 # the same run. See docs/benchmarks.md for the figures recorded so far and how to read them.
 # BENCH_DURATION (seconds per wrk run, default 10) and BENCH_CONNECTIONS (default 64) tune the runs.
-# BENCH_ONLY=events (a comma-separated list of micro, http, ingest, accounts, events) runs only those stages;
+# BENCH_ONLY=events (a comma-separated list of micro, http, ingest, accounts, events, train) runs only those stages;
 # the event-ingestion stage has its own knobs (BENCH_EVENTS_*, BENCH_SOAK=1): see stage_events below.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +16,7 @@ want() { [[ -z $only || ",$only," == *",$1,"* ]]; }
 scripts/install-deps.sh >/dev/null
 echo "==> build (release)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCINEREC_BUILD_TESTS=OFF -DCINEREC_BUILD_BENCH=ON >/dev/null
-ninja -C "$build" -j"$(nproc)" cinerec_cli micro_bench event_load
+ninja -C "$build" -j"$(nproc)" cinerec_cli micro_bench event_load train_bench
 
 work=$(mktemp -d /tmp/cinerec-bench.XXXXXX)
 chmod 755 "$work"  # nginx workers run as an unprivileged user and must reach www/
@@ -292,6 +292,15 @@ stage_events() {
 }
 
 if want events; then stage_events; fi
+
+# Training: ALS (seconds per iteration, wall and CPU, GFLOP/s per core), neighbours, evaluation and peak memory
+# on a MovieLens-20M-sized synthetic matrix built in memory (bench/train_bench.cpp; no stores needed).
+# BENCH_TRAIN_ARGS passes other sizes, e.g. "--users 20000 --items 5000 --interactions 2000000".
+if want train; then
+echo "==> training: 138k users x 27k movies x 20M interactions, 64 factors, 3 CG steps ($(nproc) cores)"
+# shellcheck disable=SC2086
+"$build"/bench/train_bench ${BENCH_TRAIN_ARGS:-}
+fi
 
 # Analytics (BENCH_ONLY=analytics): every report over a generated 100-million-event history, p50/p99 for 30 and
 # 90 days; knobs BENCH_ANALYTICS_EVENTS, BENCH_ANALYTICS_REPEAT, BENCH_ANALYTICS_REGENERATE (scripts/bench_analytics.sh).
