@@ -41,7 +41,10 @@ std::int64_t CandidateCache::Epoch() {
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
-    if (epoch_at_ != std::chrono::steady_clock::time_point{} && now - epoch_at_ < options_.epoch_refresh)
+    // A failure since the last read forces a round trip: the epoch must move before any cached list is
+    // trusted again, even within the refresh period.
+    if (!epoch_dirty_.load() && epoch_at_ != std::chrono::steady_clock::time_point{}
+        && now - epoch_at_ < options_.epoch_refresh)
       return epoch_;
   }
   try {

@@ -56,6 +56,18 @@ TEST_F(CandidateCacheTest, ListsFromBeforeAnOutageAreNotTrusted) {
   EXPECT_TRUE(cache.Read(1).list.has_value()) << "lists of the new epoch are trusted";
 }
 
+TEST_F(CandidateCacheTest, AnOutageRetiresListsEvenWithinTheEpochRefreshPeriod) {
+  // The epoch is normally re-read every `epoch_refresh`; a failure in between must not wait for it.
+  CandidateCache slow{redis, keys, {std::chrono::milliseconds(60000), std::chrono::milliseconds(60000)}};
+  slow.Write(1, List(slow.Epoch()));
+  ASSERT_TRUE(slow.Read(1).list.has_value());
+  redis.SetAvailable(false);
+  EXPECT_THROW(slow.Read(1), StoreError);
+  redis.SetAvailable(true);
+  EXPECT_FALSE(slow.Read(1).list.has_value()) << "the list cached before the outage was trusted";
+  EXPECT_EQ(slow.Epoch(), 1);
+}
+
 TEST_F(CandidateCacheTest, AnotherProcessMovingTheEpochInvalidatesToo) {
   cache.Write(1, List(cache.Epoch()));
   redis.Command({"INCR", keys.RecommendationEpoch()});  // e.g. the collection service after an outage
