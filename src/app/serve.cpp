@@ -15,6 +15,7 @@
 #include "services/catalog/catalog_routes.h"
 #include "services/collect/collect_module.h"
 #include "services/health/health_service.h"
+#include "services/recommend/recommend_module.h"
 #include "storage/postgres/pg_pool.h"
 
 namespace cinerec {
@@ -44,8 +45,9 @@ int RunServe(const Config& config) {
   catalog::MovieDirectory directory(catalog::PgMovieLoader(*stores.postgres), directory_options);
   CollectModule collect(config, stores, directory, metrics);  // after the directory: stopped before it
   collect.RegisterRoutes(router, auth);
-  // Later roles register their routes here (recommend, analytics), each given the stores and metrics it
-  // needs.
+  RecommendModule recommend(config, stores, directory, metrics);  // loads the models (S3, else the disk copy)
+  recommend.RegisterRoutes(router, auth);
+  // Later roles register their routes here (analytics), each given the stores and metrics it needs.
 
   // Analytics: the reports (admin only) and the dimension sync / retention / history export scheduler.
   AnalyticsModule analytics(config, stores);

@@ -1,0 +1,176 @@
+#include "services/recommend/recommend_routes.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "common/errors.h"
+#include "common/utf8.h"
+#include "recommend/recommend_service.h"
+#include "services/accounts/authenticator.h"
+
+namespace cinerec {
+namespace {
+
+namespace json = boost::json;
+using recommend::kMaxLimit;
+using recommend::RecommendResult;
+
+constexpr std::size_t kMaxExclude = 500;
+constexpr std::size_t kMaxGenres = 10;
+
+std::optional<std::int64_t> PositiveInt(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value <= 0)
+    return std::nullopt;
+  return value;
+}
+
+// A malformed id is a malformed URL (400), as in the catalogue's routes.
+std::int64_t PathId(const http::Request& request) {
+  const auto id = PositiveInt(request.PathParam("id"));
+  if (!id) throw BadRequest("id: must be a positive integer");
+  return *id;
+}
+
+std::size_t Limit(const http::Request& request) {
+  const auto text = request.Query("limit");
+  if (!text) return 20;
+  const auto value = PositiveInt(*text);
+  if (!value || *value > static_cast<std::int64_t>(kMaxLimit))
+    throw Unprocessable("limit", "must be an integer from 1 to " + std::to_string(kMaxLimit));
+  return static_cast<std::size_t>(*value);
+}
+
+std::vector<std::string_view> SplitCommas(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const auto part =
+        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (!part.empty()) out.push_back(part);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> Genres(const http::Request& request, recommend::RecommendService& service) {
+  std::vector<std::string> genres;
+  const auto text = request.Query("genre");
+  if (!text || text->empty()) return genres;
+  if (text->size() > 1024 || !IsValidUtf8(*text) || text->find('\0') != std::string::npos)
+    throw Unprocessable("genre", "must be genre names (UTF-8), comma-separated");
+  for (const auto part : SplitCommas(*text)) {
+    std::string genre(part);
+    if (!service.IsKnownGenre(genre))
+      throw Unprocessable("genre", "unknown genre '" + genre + "' (see GET /v1/genres)");
+    if (std::find(genres.begin(), genres.end(), genre) == genres.end()) genres.push_back(std::move(genre));
+  }
+  if (genres.size() > kMaxGenres) throw Unprocessable("genre", "at most 10 genres");
+  return genres;
+}
+
+std::unordered_set<std::int64_t> Exclude(const http::Request& request) {
+  std::unordered_set<std::int64_t> out;
+  const auto text = request.Query("exclude");
+  if (!text) return out;
+  const auto parts = SplitCommas(*text);
+  if (parts.size() > kMaxExclude) throw Unprocessable("exclude", "at most 500 movie ids");
+  for (const auto part : parts) {
+    const auto id = PositiveInt(part);
+    if (!id) throw Unprocessable("exclude", "must be comma-separated positive movie ids");
+    out.insert(*id);
+  }
+  return out;
+}
+
+bool Explain(const http::Request& request) {
+  const auto text = request.Query("explain");
+  if (!text || text->empty() || *text == "false" || *text == "0") return false;
+  if (*text == "true" || *text == "1") return true;
+  throw Unprocessable("explain", "must be true or false");
+}
+
+http::Response ToResponse(const RecommendResult& result, bool explain) {
+  json::array items;
+  for (const auto& item : result.items) {
+    json::array genres;
+    for (const auto& g : item.genres)
+      genres.emplace_back(g);
+    json::object out{{"movie_id", item.candidate.movie_id},
+                     {"title", item.title},
+                     {"genres", std::move(genres)},
+                     {"score", item.candidate.score},
+                     {"reason", item.reason}};
+    if (explain) {
+      out["source"] = recommend::ToString(item.candidate.source);
+      out["reason_code"] = recommend::ToString(item.candidate.reason);
+      if (!item.candidate.anchor.empty()) out["reason_anchor"] = item.candidate.anchor;
+    }
+    items.push_back(std::move(out));
+  }
+  json::object body{
+      {"request_id", result.request_id},
+      {"model_version", result.model_version.empty() ? json::value() : json::value(result.model_version)},
+      {"variant", result.variant},
+      {"source", recommend::ToString(result.source)},
+      {"degraded", result.degraded},
+      {"items", std::move(items)}};
+  if (explain) {
+    json::array reasons;
+    for (const auto& r : result.degraded_reasons)
+      reasons.emplace_back(r);
+    body["explain"] = json::object{{"cache", result.cache.empty() ? "none" : result.cache},
+                                   {"list_created_ms", result.created_ms},
+                                   {"degraded_reasons", std::move(reasons)}};
+  }
+  auto response = http::Response::Json(200, body);
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
+http::Response Recommend(const http::Request& request, recommend::RecommendService& service,
+                         std::int64_t user_id, const RecommendObserver& observe) {
+  recommend::RecommendRequest query;
+  query.user_id = user_id;
+  query.limit = Limit(request);
+  query.genres = Genres(request, service);
+  query.exclude = Exclude(request);
+  const bool explain = Explain(request);  // every parameter is checked before anything is computed or logged
+  const auto result = service.Recommend(query);
+  if (observe) observe("recommendations", result);
+  return ToResponse(result, explain);
+}
+
+}  // namespace
+
+void RegisterRecommendRoutes(http::Router& router, recommend::RecommendService& service, Authenticator& auth,
+                             RecommendObserver observe) {
+  router.Add("GET", "/v1/users/{id}/recommendations", [&service, &auth, observe](http::Request& request) {
+    const auto caller = auth.Require(request);
+    const auto user_id = PathId(request);
+    RequireUserAccess(caller, user_id);
+    return Recommend(request, service, user_id, observe);
+  });
+  router.Add("GET", "/v1/me/recommendations", [&service, &auth, observe](http::Request& request) {
+    const auto caller = auth.Require(request);
+    if (caller.user_id == 0)
+      throw Forbidden("an API key has no recommendations: use /v1/users/{id}/recommendations");
+    return Recommend(request, service, caller.user_id, observe);
+  });
+  router.Add("GET", "/v1/movies/{id}/similar", [&service, &auth, observe](http::Request& request) {
+    const auto caller = auth.Authenticate(request);
+    recommend::SimilarRequest query;
+    query.movie_id = PathId(request);
+    query.limit = Limit(request);
+    if (caller && caller->user_id != 0) query.viewer = caller->user_id;
+    const bool explain = Explain(request);
+    const auto result = service.Similar(query);
+    if (observe) observe("similar", result);
+    return ToResponse(result, explain);
+  });
+}
+
+}  // namespace cinerec
