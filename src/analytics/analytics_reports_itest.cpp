@@ -180,6 +180,12 @@ TEST_F(AnalyticsReportsTest, EmptyRangesGiveZeros) {
   EXPECT_EQ(Int(service_.Ui(request).at("trailer_to_watch").at("trailer_plays")), 0);
   EXPECT_EQ(Int(service_.Recommendations(request).at("totals").at("impressions")), 0);
   EXPECT_TRUE(service_.UserHistory(10, request).at("impressions").as_array().empty());
+  request.variant_a = "A";
+  request.variant_b = "B";
+  const auto compare = service_.CompareVariants(request);
+  EXPECT_EQ(Int(compare.at("variant_b").at("counts").at("impressions")), 0);
+  EXPECT_EQ(compare.at("ctr").at("difference").as_double(), 0.0);
+  EXPECT_TRUE(compare.at("ctr").at("ci_low").is_null());  // no interval without impressions, not an error
 }
 
 TEST_F(AnalyticsReportsTest, WatchQualityHistogramsAndSeeks) {
