@@ -37,53 +37,62 @@ std::string StartsQuery(const ReportRequest& request, const std::string& key, co
          + FilterConditions(request.filters, {}) + " GROUP BY k";
 }
 
-// The view_stop sessions (user, session, movie, plus genre when grouping by genre): first stop, largest
-// watched_s, completed or not. Copies of events change neither (min, max).
-std::string StopSessions(const ReportRequest& request, double threshold, const std::string& array_join) {
-  const std::string genre = array_join.empty() ? "" : ", genre";
-  return "SELECT user_id AS uid, session_id AS sid, movie_id AS mid" + genre
-         + ", min(event_time) AS ts, max(watched_s) AS w, max(" + CompletedCondition(threshold)
-         + ") AS done FROM watch_events" + array_join + " WHERE event_type = 'view_stop' AND "
-         + TimeCondition(request.from, request.to) + FilterConditions(request.filters, {})
-         + " GROUP BY uid, sid, mid" + genre;
+// The view_stop sessions (user, session, movie): first stop, largest watched_s, completed or not, the
+// movie's genres. Copies of events change none of them (min, max, any of equal values).
+std::string StopSessions(const ReportRequest& request, double threshold) {
+  return "SELECT user_id AS uid, session_id AS sid, movie_id AS mid, min(event_time) AS ts, max(watched_s) AS w, "
+         "max(" + CompletedCondition(threshold) + ") AS done, any(movie_genres) AS genres FROM watch_events WHERE "
+         "event_type = 'view_stop' AND " + TimeCondition(request.from, request.to)
+         + FilterConditions(request.filters, {}) + " GROUP BY uid, sid, mid";
 }
 
-// Runs the starts and sessions queries grouped by a key and merges them by the key's text. `start_key` is
-// the key over the raw columns (event_time, movie_id, genre), `session_key` the same over the session
-// columns (ts, mid, genre); `array_join` unnests movie_genres AS genre for the genre lists. With `totals`,
-// the queries run WITH TOTALS and it receives the measures over the whole range from the same scans.
-std::map<std::string, Measures> Grouped(ClickHouseClient& clickhouse, const ReportRequest& request,
-                                        double threshold, const std::string& start_key,
-                                        const std::string& session_key, const std::string& array_join,
-                                        Measures* totals = nullptr) {
-  const std::string with_totals = totals == nullptr ? "" : " WITH TOTALS";
-  std::map<std::string, Measures> out;
-  Row total_row;
-  for (const auto& row :
-       QueryRows(clickhouse, StartsQuery(request, start_key, array_join) + with_totals, &total_row)) {
-    auto& m = out[AsString(row.at(0))];
-    m[0] = AsInt(row.at(1));
-    m[2] = AsInt(row.at(2));
+struct Groups {
+  Measures totals{};
+  std::map<std::string, Measures> periods, movies, genres;
+};
+
+// Fills the starts (views_started, unique_viewers) of `groups`: one scan per grouping, the range totals from
+// the period scan WITH TOTALS.
+void AddStarts(ClickHouseClient& clickhouse, const ReportRequest& request, Groups& groups) {
+  const auto add = [&](const std::string& key, const std::string& array_join,
+                       std::map<std::string, Measures>& to, Row* totals) {
+    for (const auto& row : QueryRows(
+             clickhouse, StartsQuery(request, key, array_join) + (totals ? " WITH TOTALS" : ""), totals)) {
+      auto& m = to[AsString(row.at(0))];
+      m[0] = AsInt(row.at(1));
+      m[2] = AsInt(row.at(2));
+    }
+  };
+  Row totals;
+  add(PeriodExpression(request.granularity), "", groups.periods, &totals);
+  if (totals.size() == 3) {
+    groups.totals[0] = AsInt(totals[1]);
+    groups.totals[2] = AsInt(totals[2]);
   }
-  if (totals != nullptr && total_row.size() == 3) {
-    (*totals)[0] = AsInt(total_row[1]);
-    (*totals)[2] = AsInt(total_row[2]);
-  }
-  total_row.clear();
+  add("movie_id", "", groups.movies, nullptr);
+  add("genre", " ARRAY JOIN movie_genres AS genre", groups.genres, nullptr);
+}
+
+// Fills the sessions (views_completed, watch_time_s) of `groups` from ONE grouping of the sessions (the
+// expensive part): each session is fanned out to its period ("p…"), movie ("m…") and genre ("g…") keys.
+// Every session has exactly one period, so the totals are the sum of the periods'.
+void AddSessions(ClickHouseClient& clickhouse, const ReportRequest& request, double threshold,
+                 Groups& groups) {
+  const std::string keys = "arrayConcat([concat('p', toString(" + PeriodExpression(request.granularity, "ts")
+                           + ")), concat('m', toString(mid))], arrayMap(g -> concat('g', g), genres))";
   for (const auto& row :
-       QueryRows(clickhouse,
-                 "SELECT " + session_key + " AS k, countIf(done), sum(w) FROM ("
-                     + StopSessions(request, threshold, array_join) + ") GROUP BY k" + with_totals,
-                 &total_row)) {
-    auto& m = out[AsString(row.at(0))];
+       QueryRows(clickhouse, "SELECT key, countIf(done), sum(w) FROM (" + StopSessions(request, threshold)
+                                 + ") ARRAY JOIN " + keys + " AS key GROUP BY key")) {
+    const std::string key = AsString(row.at(0));
+    auto& to = key[0] == 'p' ? groups.periods : key[0] == 'm' ? groups.movies : groups.genres;
+    auto& m = to[key.substr(1)];
     m[1] = AsInt(row.at(1));
     m[3] = AsInt(row.at(2));
+    if (key[0] == 'p') {
+      groups.totals[1] += m[1];
+      groups.totals[3] += m[3];
+    }
   }
-  if (totals != nullptr && total_row.size() == 3) {
-    (*totals)[1] = AsInt(total_row[1]);
-    (*totals)[3] = AsInt(total_row[2]);
-  }
-  return out;
 }
 
 void AddMeasures(json::object& object, const Measures& m) {
@@ -108,13 +117,13 @@ std::vector<std::pair<std::string, Measures>> TopBy(const std::map<std::string, 
 json::object AnalyticsService::Views(const ReportRequest& request) {
   CheckGenre(request.filters.genre);
   const double threshold = options_.completion_threshold;
-  // The totals come WITH TOTALS from the periods' scans (distinct viewers over the whole range included).
-  Measures totals{};
-  auto periods = Grouped(clickhouse_, request, threshold, PeriodExpression(request.granularity),
-                         PeriodExpression(request.granularity, "ts"), "", &totals);
-  auto movies = Grouped(clickhouse_, request, threshold, "movie_id", "mid", "");
-  auto genres =
-      Grouped(clickhouse_, request, threshold, "genre", "genre", " ARRAY JOIN movie_genres AS genre");
+  Groups groups;
+  AddStarts(clickhouse_, request, groups);
+  AddSessions(clickhouse_, request, threshold, groups);
+  const auto& totals = groups.totals;
+  const auto& periods = groups.periods;
+  const auto& movies = groups.movies;
+  const auto& genres = groups.genres;
 
   json::object out = RequestEcho(request);
   json::object total_object;
