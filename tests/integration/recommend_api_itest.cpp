@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -187,6 +188,62 @@ TEST_F(RecommendApiTest, SimilarMoviesFollowTheViewersRules) {
   const auto mine =
       Ids(json::parse(Get("/v1/movies/" + std::to_string(scifi_[0]) + "/similar", token).body).as_object());
   EXPECT_EQ(std::find(mine.begin(), mine.end(), premium_), mine.end()) << "a free viewer never sees premium";
+}
+
+// Two variants, one pinned to the fixture's version and one following LATEST: after a new version is
+// published, each viewer keeps their variant (stable hash) and gets its model, and the impressions record the
+// variant and version of every response.
+TEST_F(RecommendApiTest, ExperimentVariantsServeTheirOwnModels) {
+  auto config = stack_.config();
+  config.collect.spool_dir += "-variants";  // a spool and a model copy belong to one process
+  config.recommend.model_cache_dir = config.collect.spool_dir + "/models";
+  config.recommend.variants = "control:50:LATEST:diverse,pinned:50:" + version_ + ":plain";
+  CollectStack service(config);
+  const auto next = testing::PublishModel(stack_.config(), movies_);
+  WaitForModel(service, next);  // the probe may be in either variant: wait until LATEST moved...
+  std::vector<std::int64_t> users;
+  for (int i = 0; i < 30; ++i)
+    users.push_back(
+        testing::InsertUser(stack_.postgres(), "variant" + std::to_string(i) + testing::UniqueName()));
+  const auto control_seen = CollectStack::WaitFor(
+      [&] {
+        for (const auto user : users) {
+          const auto body = List(service, user, "");
+          if (body.at("variant") == "control" && ModelVersion(body) != next) return ModelVersion(body);
+        }
+        return next;
+      },
+      next);
+  ASSERT_EQ(control_seen, next) << "...for the control variant";
+
+  std::map<std::string, std::string> version_of;  // variant -> version served
+  std::map<std::int64_t, std::string> variant_of;
+  std::vector<std::string> request_ids;
+  for (int round = 0; round < 2; ++round)
+    for (const auto user : users) {
+      const auto body = List(service, user, "?limit=3");
+      const std::string variant(body.at("variant").as_string());
+      EXPECT_TRUE(variant_of.try_emplace(user, variant).first->second == variant) << "user " << user;
+      const auto [it, added] = version_of.try_emplace(variant, ModelVersion(body));
+      EXPECT_EQ(it->second, ModelVersion(body)) << variant;
+      EXPECT_FALSE(Ids(body).empty());
+      request_ids.push_back(std::string(body.at("request_id").as_string()));
+    }
+  EXPECT_EQ(version_of, (std::map<std::string, std::string>{{"control", next}, {"pinned", version_}}));
+
+  std::string in;
+  for (const auto& id : request_ids)
+    in += (in.empty() ? "'" : ", '") + id + "'";
+  const std::string expected = "control\t" + next + "\npinned\t" + version_;
+  EXPECT_EQ(stack_.WaitClickHouse("SELECT variant, any(model_version) FROM recommendation_impressions WHERE "
+                                  "request_id IN ("
+                                      + in + ") GROUP BY variant ORDER BY variant",
+                                  expected),
+            expected);
+  EXPECT_EQ(stack_.ClickHouseValue("SELECT uniqExact(model_version) FROM recommendation_impressions WHERE "
+                                   "request_id IN ("
+                                   + in + ")"),
+            "2");
 }
 
 TEST_F(RecommendApiTest, ImpressionsReachClickHouseWithRequestIdAndVariant) {
