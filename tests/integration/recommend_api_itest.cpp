@@ -168,12 +168,16 @@ TEST_F(RecommendApiTest, AccessAndParameterErrors) {
     EXPECT_EQ(result.status, 422) << bad;
     EXPECT_TRUE(json::parse(result.body).at("error").is_object()) << bad;
   }
-  EXPECT_EQ(Get("/v1/users/abc/recommendations").status, 400);
-  EXPECT_EQ(Get("/v1/users/-3/recommendations").status, 400);
-  EXPECT_EQ(Get("/v1/users/999999999/recommendations").status, 404);
-  EXPECT_EQ(Get("/v1/movies/abc/similar").status, 400);
-  EXPECT_EQ(Get("/v1/movies/999999999/similar").status, 404);
-  EXPECT_EQ(Get("/v1/me/recommendations").status, 403) << "an API key has no own list";
+  const std::vector<std::pair<std::string, int>> errors{
+      {"/v1/users/abc/recommendations", 400}, {"/v1/users/-3/recommendations", 400},
+      {"/v1/users/1.5/recommendations", 400}, {"/v1/users/999999999/recommendations", 404},
+      {"/v1/movies/abc/similar", 400},        {"/v1/movies/999999999/similar", 404},
+      {"/v1/movies/1/similar?limit=0", 422},  {"/v1/me/recommendations", 403}};  // an API key
+  for (const auto& [target, status] : errors) {
+    const auto result = Get(target);
+    EXPECT_EQ(result.status, status) << target;
+    EXPECT_TRUE(json::parse(result.body).at("error").at("code").is_string()) << target << ": " << result.body;
+  }
 }
 
 TEST_F(RecommendApiTest, SimilarMoviesFollowTheViewersRules) {
@@ -297,16 +301,20 @@ TEST_F(RecommendApiTest, HotSwapUnderLoadLosesNoRequest) {
         return versions.contains(next) ? next : std::string("not yet");
       },
       next, std::chrono::seconds(10));
+  const int until_swapped = ok.load();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   stop = true;
   for (auto& thread : threads)
     thread.join();
   EXPECT_EQ(swapped, next);
   EXPECT_GT(before, 0);
-  EXPECT_GT(ok.load(), before);
+  EXPECT_GT(until_swapped, before) << "answered while the new version was loaded";
+  EXPECT_GT(ok.load(), until_swapped) << "answered after the swap";
   EXPECT_EQ(failed.load(), 0) << ok.load() << " answered 200";
-  std::printf("hot swap under load: %d requests answered 200 (%d before the publish), %d failed\n", ok.load(),
-              before, failed.load());
+  std::printf(
+      "hot swap under load: %d requests answered 200 (%d before the publish, %d until the new version was "
+      "served, %d after), %d failed\n",
+      ok.load(), before, until_swapped - before, ok.load() - until_swapped, failed.load());
   EXPECT_EQ(versions, (std::set<std::string>{version_, next}));
 }
 
