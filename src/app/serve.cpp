@@ -9,6 +9,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "recommend/recommend_service.h"
 #include "services/accounts/accounts_module.h"
 #include "services/accounts/authenticator.h"
 #include "services/analytics/analytics_module.h"
@@ -43,9 +44,13 @@ int RunServe(const Config& config) {
   catalog::MovieDirectory::Options directory_options;
   directory_options.find_loader = catalog::PgMovieFinder(*stores.postgres);
   catalog::MovieDirectory directory(catalog::PgMovieLoader(*stores.postgres), directory_options);
-  CollectModule collect(config, stores, directory, metrics);  // after the directory: stopped before it
-  collect.RegisterRoutes(router, auth);
+  CollectModule collect(config, stores, directory, metrics);      // after the directory: stopped before it
   RecommendModule recommend(config, stores, directory, metrics);  // loads the models (S3, else the disk copy)
+  // A signed-in viewer's trending follows the recommendation rules (finished, reactions, tier).
+  collect.RegisterRoutes(router, auth,
+                         [&recommend](std::int64_t user, const std::vector<std::int64_t>& movie_ids) {
+                           return recommend.service().HiddenFor(user, movie_ids);
+                         });
   recommend.RegisterRoutes(router, auth);
   // Later roles register their routes here (analytics), each given the stores and metrics it needs.
 

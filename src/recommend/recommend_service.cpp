@@ -295,6 +295,49 @@ RecommendResult RecommendService::Recommend(const RecommendRequest& request) {
   return result;
 }
 
+std::string RecommendService::ApplyViewerRules(std::int64_t viewer, ReadFilter& filter,
+                                               RecommendResult& result) {
+  std::string tier;
+  try {
+    AddRecentExclusions(deps_.cache->Read(viewer), filter.excluded);
+    result.cache = "hit";
+  } catch (const StoreError&) {
+    result.cache = "bypass";
+  }
+  try {
+    const auto history = deps_.history->Load(viewer);
+    if (history.exists) {
+      tier = history.tier;
+      const auto facts = BuildViewerFacts(viewer, history, nullptr, options_.signals);
+      filter.excluded.insert(facts.excluded.begin(), facts.excluded.end());
+    }
+  } catch (const StoreError&) {
+    result.degraded = true;
+    result.degraded_reasons.push_back("postgres unavailable: only recent activity filtered");
+    const auto cached = deps_.users->GetCached({viewer});
+    const auto it = cached.find(viewer);
+    tier = it != cached.end() && it->second.exists ? it->second.tier : "free";
+  }
+  filter.tier_bit = TierBit(tier.empty() ? "free" : tier);
+  return tier;
+}
+
+std::unordered_set<std::int64_t> RecommendService::HiddenFor(std::int64_t user_id,
+                                                             const std::vector<std::int64_t>& movie_ids) {
+  ReadFilter filter;
+  RecommendResult unused;
+  ApplyViewerRules(user_id, filter, unused);
+  const auto movies = deps_.movies->snapshot();
+  std::unordered_set<std::int64_t> hidden;
+  for (const auto id : movie_ids) {
+    const auto* movie = movies ? movies->Find(id) : nullptr;
+    if (filter.excluded.contains(id)
+        || (movie != nullptr && (movie->deleted || (movie->tiers & filter.tier_bit) == 0)))
+      hidden.insert(id);
+  }
+  return hidden;
+}
+
 RecommendResult RecommendService::Similar(const SimilarRequest& request) {
   RecommendResult result;
   result.request_id = NewRequestId();
@@ -314,29 +357,7 @@ RecommendResult RecommendService::Similar(const SimilarRequest& request) {
   filter.excluded.insert(request.movie_id);
   filter.tier_bit = 0;
   std::string tier, country;
-  if (request.viewer) {
-    try {
-      AddRecentExclusions(deps_.cache->Read(*request.viewer), filter.excluded);
-      result.cache = "hit";
-    } catch (const StoreError&) {
-      result.cache = "bypass";
-    }
-    try {
-      const auto history = deps_.history->Load(*request.viewer);
-      if (history.exists) {
-        tier = history.tier;
-        const auto facts = BuildViewerFacts(*request.viewer, history, nullptr, options_.signals);
-        filter.excluded.insert(facts.excluded.begin(), facts.excluded.end());
-      }
-    } catch (const StoreError&) {
-      result.degraded = true;
-      result.degraded_reasons.push_back("postgres unavailable: only recent activity filtered");
-      const auto cached = deps_.users->GetCached({*request.viewer});
-      const auto it = cached.find(*request.viewer);
-      tier = it != cached.end() && it->second.exists ? it->second.tier : "free";
-    }
-    filter.tier_bit = TierBit(tier.empty() ? "free" : tier);
-  }
+  if (request.viewer) tier = ApplyViewerRules(*request.viewer, filter, result);
 
   CandidateList list;
   if (model) list = BuildSimilar(*model, request.movie_id, *movies);

@@ -50,6 +50,7 @@ class HistorySource;
 struct OutsideMovies;
 class ImpressionLog;
 struct ViewerFacts;
+struct ReadFilter;
 
 inline constexpr std::size_t kMaxLimit = 100;
 
@@ -111,6 +112,12 @@ class RecommendService {
   RecommendResult Recommend(const RecommendRequest& request);
   // Throws NotFound for an unknown movie.
   RecommendResult Similar(const SimilarRequest& request);
+  // The movies among `movie_ids` that the viewer must not be shown, by the rules of Recommend: finished,
+  // liked or disliked (history and the last seconds' activity), not playable on their tier, deleted. For
+  // lists made elsewhere (GET /v1/trending for a signed-in viewer). Never throws for a store that is down:
+  // its part of the rules is left out (the tier from the attribute snapshot, free when unknown).
+  std::unordered_set<std::int64_t> HiddenFor(std::int64_t user_id,
+                                             const std::vector<std::int64_t>& movie_ids);
 
   // True when some catalogue movie has this genre (exact spelling). Throws StoreError before the catalogue
   // is loaded.
@@ -122,6 +129,9 @@ class RecommendService {
   std::shared_ptr<const OutsideMovies> Outside(const std::shared_ptr<const ServingModel>& model,
                                                const std::shared_ptr<const catalog::MovieSnapshot>& movies);
   CandidateList Trending(const std::vector<std::string>& genres, std::size_t limit, bool cold_start);
+  // A signed-in viewer's rules into `filter` (excluded movies, tier bit) for lists that are not theirs
+  // (similar, trending); sets result->cache / degraded. Returns the tier.
+  std::string ApplyViewerRules(std::int64_t viewer, ReadFilter& filter, RecommendResult& result);
   std::int64_t NowMs() const;
 
   Dependencies deps_;

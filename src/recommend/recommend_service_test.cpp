@@ -306,6 +306,19 @@ TEST_F(RecommendServiceTest, ImpressionsCarryRequestVariantSourceAndPositions) {
   EXPECT_NE(rows[1].find("\"movie_genres\":[\"Sci-Fi\"]"), std::string::npos);
 }
 
+TEST_F(RecommendServiceTest, HiddenForAppliesTheViewersRulesToAnyList) {
+  auto service = Service();
+  history.users[1].reactions.push_back({4, -1, kNowMs - 500});  // disliked 4; finished 1 (the fixture)
+  redis.Command({"HSET", keys.UserReactions(1), "6", "1"});     // liked 6 seconds ago (Redis only)
+  const std::vector<std::int64_t> list{1, 2, 3, 4, 5, 6, 7, 999};
+  // Free viewer: 1 finished, 3 premium only, 4 disliked, 5 deleted, 6 liked; 999 unknown to the catalogue.
+  EXPECT_EQ(service->HiddenFor(1, list), (std::unordered_set<std::int64_t>{1, 3, 4, 5, 6}));
+  EXPECT_EQ(service->HiddenFor(2, list), (std::unordered_set<std::int64_t>{1, 5})) << "premium plays 3";
+  history.available = false;  // PostgreSQL down: the recent activity and the snapshot's tier still apply
+  redis.SetAvailable(false);  // ... and Redis too: the tier alone (free when unknown)
+  EXPECT_EQ(service->HiddenFor(1, list), (std::unordered_set<std::int64_t>{3, 5}));
+}
+
 TEST_F(RecommendServiceTest, SimilarMoviesFollowTheViewersRules) {
   auto service = Service();
   SimilarRequest request;

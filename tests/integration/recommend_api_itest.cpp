@@ -1,5 +1,6 @@
 // The recommendation service end to end: `cinerec serve` on an isolated config, the model published to the
 // test stack's S3, history in PostgreSQL, lists and activity in Redis, impressions in ClickHouse.
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -248,6 +249,44 @@ TEST_F(RecommendApiTest, ExperimentVariantsServeTheirOwnModels) {
                                    "request_id IN ("
                                    + in + ")"),
             "2");
+}
+
+// GET /v1/trending is public and the same for everyone, except that a signed-in viewer never gets what the
+// recommendation rules hide from them: finished, liked or disliked movies, or movies their tier cannot play.
+TEST_F(RecommendApiTest, TrendingForASignedInViewerFollowsTheRules) {
+  const auto [watcher, watcher_token] = stack_.NewViewer("watcher" + testing::UniqueName() + "@example.com");
+  json::array events;
+  const std::vector<std::pair<std::int64_t, int>> views{
+      {drama_[0], 4}, {scifi_[1], 3}, {premium_, 2}, {drama_[1], 1}};
+  for (const auto& [movie, count] : views)
+    for (int i = 0; i < count; ++i)
+      events.push_back(
+          MakeEvent("view_start", {{"movie_id", movie}, {"session_id", fmt::format("w{}-{}", movie, i)}}));
+  ASSERT_EQ(stack_.Post(events, watcher_token).status, 200);
+  auto trending = [&](const std::string& token, const std::string& query = "") {
+    const auto result = Get("/v1/trending?window=24h" + query, token);
+    EXPECT_EQ(result.status, 200) << result.body;
+    return Ids(json::parse(result.body).as_object());
+  };
+  const std::vector<std::int64_t> everyone{drama_[0], scifi_[1], premium_, drama_[1]};
+  EXPECT_EQ(CollectStack::WaitFor([&] { return fmt::format("{}", fmt::join(trending(""), ",")); },
+                                  fmt::format("{}", fmt::join(everyone, ","))),
+            fmt::format("{}", fmt::join(everyone, ",")));
+
+  const auto [viewer, token] = stack_.NewViewer("trendviewer" + testing::UniqueName() + "@example.com");
+  testing::InsertFinished(stack_.postgres(), viewer, drama_[0]);
+  testing::InsertReaction(stack_.postgres(), viewer, scifi_[1], -1);
+  EXPECT_EQ(trending(token), (std::vector<std::int64_t>{drama_[1]}))
+      << "finished, disliked and premium-only movies are hidden from a free viewer";
+  EXPECT_EQ(trending(token, "&limit=1"), (std::vector<std::int64_t>{drama_[1]}));
+  EXPECT_EQ(trending(""), everyone) << "anonymous trending is unchanged";
+  EXPECT_EQ(trending(watcher_token).size(), everyone.size() - 1) << "the watcher is free: no premium";
+
+  // A like sent as an event hides the movie from the viewer's next trending (Redis recent activity).
+  ASSERT_EQ(stack_.Post(json::array{MakeEvent("like", {{"movie_id", drama_[1]}})}, token).status, 200);
+  EXPECT_EQ(CollectStack::WaitFor([&] { return fmt::format("{}", fmt::join(trending(token), ",")); }, "",
+                                  std::chrono::seconds(5)),
+            "");
 }
 
 TEST_F(RecommendApiTest, ImpressionsReachClickHouseWithRequestIdAndVariant) {

@@ -116,8 +116,9 @@ collect::CollectService& CollectModule::service() {
   return parts_->service;
 }
 
-void CollectModule::RegisterRoutes(http::Router& router, Authenticator& auth) {
-  RegisterCollectRoutes(router, parts_->service, parts_->trending, auth);
+void CollectModule::RegisterRoutes(http::Router& router, Authenticator& auth,
+                                   TrendingViewerFilter trending_filter) {
+  RegisterCollectRoutes(router, parts_->service, parts_->trending, auth, std::move(trending_filter));
 }
 
 }  // namespace cinerec

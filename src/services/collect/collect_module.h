@@ -6,6 +6,8 @@
 #include <chrono>
 #include <memory>
 
+#include "services/collect/collect_routes.h"
+
 namespace cinerec {
 
 struct Config;
@@ -31,7 +33,8 @@ class CollectModule {
   CollectModule(const CollectModule&) = delete;
   CollectModule& operator=(const CollectModule&) = delete;
 
-  void RegisterRoutes(http::Router& router, Authenticator& auth);
+  // `trending_filter`: the recommendation rules for a signed-in viewer's GET /v1/trending (empty: none).
+  void RegisterRoutes(http::Router& router, Authenticator& auth, TrendingViewerFilter trending_filter = {});
   // Lets the consumers deliver what is spooled for up to `drain`, then stops them. Idempotent.
   void Stop(std::chrono::milliseconds drain);
   collect::CollectService& service();

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <optional>
+#include <vector>
 
 #include "collect/collect_service.h"
 #include "collect/trending.h"
@@ -73,7 +75,8 @@ int Limit(const http::Request& request) {
 }  // namespace
 
 void RegisterCollectRoutes(http::Router& router, collect::CollectService& service,
-                           collect::TrendingReader& trending, Authenticator& auth) {
+                           collect::TrendingReader& trending, Authenticator& auth,
+                           TrendingViewerFilter viewer_filter) {
   router.Add("POST", "/v1/events", [&service, &auth](Request& request) {
     const auto caller = auth.Require(request);
     try {
@@ -85,7 +88,7 @@ void RegisterCollectRoutes(http::Router& router, collect::CollectService& servic
     }
   });
 
-  router.Add("GET", "/v1/trending", [&trending](http::Request& request) {
+  router.Add("GET", "/v1/trending", [&trending, &auth, viewer_filter](http::Request& request) {
     collect::TrendingQuery query;
     if (auto genre = request.Query("genre"); genre && !genre->empty()) {
       if (genre->size() > 64 || genre->find('\0') != std::string::npos || !IsValidUtf8(*genre))
@@ -94,8 +97,28 @@ void RegisterCollectRoutes(http::Router& router, collect::CollectService& servic
     }
     query.window_hours = WindowHours(request);
     query.limit = Limit(request);
+    const std::size_t limit = static_cast<std::size_t>(query.limit);
+    std::optional<std::int64_t> viewer;
+    if (viewer_filter) {
+      if (const auto caller = auth.Authenticate(request); caller && caller->user_id != 0)
+        viewer = caller->user_id;
+    }
+    auto top = [&] {
+      if (!viewer) return trending.Top(query);
+      // The viewer's rules drop some: read the most the endpoint allows, filter, then cut to the limit.
+      auto wider = query;
+      wider.limit = kMaxTrendingLimit;
+      auto all = trending.Top(wider);
+      std::vector<std::int64_t> ids;
+      for (const auto& item : all)
+        ids.push_back(item.movie_id);
+      const auto hidden = viewer_filter(*viewer, ids);
+      std::erase_if(all, [&](const collect::TrendingItem& item) { return hidden.contains(item.movie_id); });
+      if (all.size() > limit) all.resize(limit);
+      return all;
+    }();
     json::array items;
-    for (const auto& item : trending.Top(query)) {
+    for (const auto& item : top) {
       json::array genres;
       for (const auto& g : item.genres)
         genres.emplace_back(g);
@@ -104,10 +127,12 @@ void RegisterCollectRoutes(http::Router& router, collect::CollectService& servic
                                    {"genres", std::move(genres)},
                                    {"score", item.score}});
     }
-    return http::Response::Json(
+    auto response = http::Response::Json(
         200, json::object{{"genre", query.genre.empty() ? json::value() : json::value(query.genre)},
                           {"window_hours", query.window_hours},
                           {"items", std::move(items)}});
+    if (viewer) response.headers.emplace_back("Cache-Control", "private, no-store");  // one viewer's list
+    return response;
   });
 }
 
