@@ -2,8 +2,9 @@
 # `make bench`: builds the release binary and prints the benchmark figures, each beside its ceiling measured in
 # the same run. See docs/benchmarks.md for the figures recorded so far and how to read them.
 # BENCH_DURATION (seconds per wrk run, default 10) and BENCH_CONNECTIONS (default 64) tune the runs.
-# BENCH_ONLY=events (a comma-separated list of micro, http, ingest, accounts, events, train) runs only those stages;
-# the event-ingestion stage has its own knobs (BENCH_EVENTS_*, BENCH_SOAK=1): see stage_events below.
+# BENCH_ONLY=events (a comma-separated list of micro, http, ingest, accounts, events, train, analytics, recommend)
+# runs only those stages; the event-ingestion stage has its own knobs (BENCH_EVENTS_*, BENCH_SOAK=1): see
+# stage_events below.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -305,3 +306,10 @@ fi
 # Analytics (BENCH_ONLY=analytics): every report over a generated 100-million-event history, p50/p99 for 30 and
 # 90 days; knobs BENCH_ANALYTICS_EVENTS, BENCH_ANALYTICS_REPEAT, BENCH_ANALYTICS_REGENERATE (scripts/bench_analytics.sh).
 if want analytics; then scripts/bench_analytics.sh "$build/bin/cinerec"; fi
+
+# Recommendations (BENCH_ONLY=recommend): cache hit vs nginx on the same payload, cache miss on 60,000 movies x 64
+# factors, RSS with a 1M-user model loaded (scripts/bench_recommend.sh; knobs BENCH_REC_*).
+if want recommend; then
+  ninja -C "$build" -j"$(nproc)" rec_model_gen
+  scripts/bench_recommend.sh "$build/bin/cinerec"
+fi
