@@ -24,6 +24,12 @@ if [[ -n "${CINEREC_DEMO_MOVIELENS:-}" ]]; then
 else
   "$bin" generate --if-empty --users 2000 --movies 1000 --interactions 50000
 fi
+# A first model, so that recommendations are personal from the start (without one the service answers with
+# trending and content-based cold start). Later models: `cinerec train`, or `serve --train-every`.
+echo "==> model"
+if ! "$bin" models list | grep -q "LATEST"; then
+  "$bin" train || echo "warning: no model trained; recommendations fall back to trending until one is published"
+fi
 if command -v npm >/dev/null 2>&1; then
   (cd web && npm install --no-audit --no-fund --silent) || echo "warning: npm install failed; /docs will show the raw document only"
   export CINEREC_HTTP_DOCS_ASSETS_DIR=${CINEREC_HTTP_DOCS_ASSETS_DIR:-$root/web/node_modules/swagger-ui-dist}
