@@ -25,7 +25,7 @@
 #      (bench/nginx.conf) serving a static file of the same byte size as one answer;
 #   4. RSS after the runs.
 # Knobs: BENCH_DURATION (s per wrk run, 10), BENCH_CONNECTIONS (64), BENCH_REC_* above, BENCH_REC_REPREPARE=1
-# (generate and publish again), BENCH_REC_WARM=0 (skip the warm-up, ~8 minutes at ~200 misses/s: only for a
+# (generate and publish again), BENCH_REC_WARM=0 (skip the warm-up, 100,000 misses, minutes: only for a
 # repeat within recommend.cache_ttl_s of a run with the same model, when the hit viewers' lists are still cached;
 # the run checks the hit count). Goals (issue 6): hit >= 0.5 x nginx req/s and p99 < 5 ms; miss >= 1,000 req/s
 # and p99 < 20 ms. Figures: docs/benchmarks.md.
@@ -170,7 +170,7 @@ read -r miss_rps miss_p99 miss_bad miss_n < <(wrk_script "$connections" bench/re
 
 if [[ ${BENCH_REC_WARM:-1} == 1 ]]; then
   echo "==> recommend: cache hit, warming $(wc -l <"$work/hit.tokens") viewers' lists (bench/recommend_warm.py)"
-  bench/recommend_warm.py "http://127.0.0.1:$port" "$work/hit.tokens" --threads 4 | sed 's/^/    /'
+  bench/recommend_warm.py "http://127.0.0.1:$port" "$work/hit.tokens" --threads 16 | sed 's/^/    /'
 else
   echo "==> recommend: cache hit, no warm-up (BENCH_REC_WARM=0): the lists of the previous run are used"
 fi
