@@ -15,13 +15,15 @@ namespace {
 constexpr std::string_view kTryLock = "SELECT pg_try_advisory_lock($1::bigint)";
 constexpr std::string_view kUnlock = "SELECT pg_advisory_unlock($1::bigint)";
 constexpr std::string_view kSetName = "SELECT set_config('application_name', $1, false)";
-// A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
+// A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1. The
+// key is per database (trainers of another database on the same server do not contend), so is the holder.
 constexpr std::string_view kHolder = R"sql(
 SELECT coalesce(nullif(a.application_name, ''), '(no application name)'),
        coalesce(host(a.client_addr), 'local socket'), a.pid,
        to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"')
 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
   AND l.classid::bigint = ($1::bigint >> 32) AND l.objid::bigint = ($1::bigint & 4294967295)
 LIMIT 1)sql";
 
