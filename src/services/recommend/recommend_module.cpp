@@ -92,6 +92,9 @@ struct RecommendModule::Parts {
 RecommendModule::RecommendModule(const Config& config, Stores& stores, catalog::MovieDirectory& movies,
                                  Metrics& metrics)
     : parts_(std::make_unique<Parts>(config, stores, movies, metrics)) {
+  // The model gauges from the start (a scrape before the first request would otherwise show no model);
+  // later swaps are synced on each answer.
+  parts_->metrics.Sync(parts_->registry);
   std::string variants;
   for (const auto& v : parts_->experiments.variants())
     variants += (variants.empty() ? "" : ", ") + v.name + " " + std::to_string(v.share) + " " + v.model;
