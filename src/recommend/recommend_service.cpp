@@ -274,25 +274,30 @@ RecommendResult RecommendService::Recommend(const RecommendRequest& request) {
     }
   }
 
+  Deliver(list, selected, *movies, request.user_id, tier, country, result);
+  return result;
+}
+
+void RecommendService::Deliver(const CandidateList& list, const std::vector<Selected>& selected,
+                               const catalog::MovieSnapshot& movies, std::int64_t user_id,
+                               const std::string& tier, const std::string& country, RecommendResult& result) {
   result.model_version = list.model_version;
   result.source = list.source;
   result.created_ms = list.created_ms;
   ImpressionBatch batch;
   batch.request_id = result.request_id;
-  batch.user_id = request.user_id;
+  batch.user_id = user_id;
   batch.time_ms = NowMs();
   batch.model_version = result.model_version;
   batch.variant = result.variant;
   batch.user_tier = tier;
   batch.user_country = country;
   for (const auto& s : selected) {
-    result.items.push_back(
-        {*s.candidate, s.movie->title, s.movie->genres, ReasonText(*s.candidate, *movies)});
+    result.items.push_back({*s.candidate, s.movie->title, s.movie->genres, ReasonText(*s.candidate, movies)});
     batch.items.push_back(
         {s.candidate->movie_id, s.candidate->score, ToString(s.candidate->source), &s.movie->genres});
   }
   deps_.impressions->Record(batch);
-  return result;
 }
 
 std::string RecommendService::ApplyViewerRules(std::int64_t viewer, ReadFilter& filter,
@@ -375,24 +380,7 @@ RecommendResult RecommendService::Similar(const SimilarRequest& request) {
   list.created_ms = NowMs();
   auto selected = Select(list, *movies, filter);
 
-  result.model_version = list.model_version;
-  result.source = list.source;
-  result.created_ms = list.created_ms;
-  ImpressionBatch batch;
-  batch.request_id = result.request_id;
-  batch.user_id = request.viewer.value_or(0);
-  batch.time_ms = NowMs();
-  batch.model_version = result.model_version;
-  batch.variant = result.variant;
-  batch.user_tier = tier;
-  batch.user_country = country;
-  for (const auto& s : selected) {
-    result.items.push_back(
-        {*s.candidate, s.movie->title, s.movie->genres, ReasonText(*s.candidate, *movies)});
-    batch.items.push_back(
-        {s.candidate->movie_id, s.candidate->score, ToString(s.candidate->source), &s.movie->genres});
-  }
-  deps_.impressions->Record(batch);
+  Deliver(list, selected, *movies, request.viewer.value_or(0), tier, country, result);
   return result;
 }
 

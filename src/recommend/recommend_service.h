@@ -48,6 +48,7 @@ namespace cinerec::recommend {
 class CandidateCache;
 class HistorySource;
 struct OutsideMovies;
+struct Selected;
 class ImpressionLog;
 struct ViewerFacts;
 struct ReadFilter;
@@ -132,6 +133,11 @@ class RecommendService {
   // A signed-in viewer's rules into `filter` (excluded movies, tier bit) for lists that are not theirs
   // (similar, trending); sets result->cache / degraded. Returns the tier.
   std::string ApplyViewerRules(std::int64_t viewer, ReadFilter& filter, RecommendResult& result);
+  // The answer's items (with their reasons) and model fields from the selected part of `list`; the same
+  // items to the impression log.
+  void Deliver(const CandidateList& list, const std::vector<Selected>& selected,
+               const catalog::MovieSnapshot& movies, std::int64_t user_id, const std::string& tier,
+               const std::string& country, RecommendResult& result);
   std::int64_t NowMs() const;
 
   Dependencies deps_;
