@@ -218,16 +218,19 @@ ScoreSource HybridModel::Prepare(const ViewerProfile& viewer, ViewerState& s) co
 bool HybridModel::Component(int c, const ViewerState& s, std::span<const OutsideMovie> extra,
                             std::span<float> part, std::span<float> extra_part) const {
   const std::int32_t n = items_.size();
-  const auto k = static_cast<std::size_t>(factors_);
+  // `vector` against every movie's row of `rows` (items x factors) and every outside movie's content vector.
+  const auto score_in_factor_space = [&](const std::vector<float>& vector, const std::vector<float>& rows) {
+    // One vectorised matrix-vector product (Eigen): a scalar dot per movie is not vectorised (a float
+    // reduction keeps its order without -ffast-math) and was the largest cost of a cache miss.
+    ScoreFactors(rows.data(), n, factors_, vector.data(), part.data());
+    for (std::size_t e = 0; e < extra.size(); ++e)
+      if (extra[e].vector.size() == static_cast<std::size_t>(factors_))
+        extra_part[e] = Dot(vector.data(), extra[e].vector.data(), factors_);
+  };
   switch (c) {
     case 0:  // als
       if (s.taste.empty()) return false;
-      // One vectorised matrix-vector product (Eigen): a scalar dot per movie is not vectorised (a float
-      // reduction keeps its order without -ffast-math) and was the largest cost of a cache miss.
-      ScoreFactors(item_factors_.data(), n, factors_, s.taste.data(), part.data());
-      for (std::size_t e = 0; e < extra.size(); ++e)
-        if (extra[e].vector.size() == k)
-          extra_part[e] = Dot(s.taste.data(), extra[e].vector.data(), factors_);
+      score_in_factor_space(s.taste, item_factors_);
       return true;
     case 1:  // item
       if (item_k_ == 0 || s.history.empty()) return false;
@@ -265,10 +268,7 @@ bool HybridModel::Component(int c, const ViewerState& s, std::span<const Outside
     }
     case 4:  // content
       if (s.profile.empty()) return false;
-      ScoreFactors(content_vectors_.data(), n, factors_, s.profile.data(), part.data());
-      for (std::size_t e = 0; e < extra.size(); ++e)
-        if (extra[e].vector.size() == k)
-          extra_part[e] = Dot(s.profile.data(), extra[e].vector.data(), factors_);
+      score_in_factor_space(s.profile, content_vectors_);
       return true;
     default:
       return false;
