@@ -7,9 +7,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "app/stores.h"
 #include "common/config.h"
@@ -30,13 +28,6 @@ namespace {
 // The binary as a process (tests/support/cli_run.h).
 testing::CliRun Cinerec(const Config& config, const std::string& args) {
   return testing::RunCinerec(config, args);
-}
-
-std::string Slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 void Users(PgPool& pg, int count) {
@@ -196,7 +187,7 @@ TEST(TrainCliTest, AlsBeatsPopularityDeterministicAndPublished) {
   std::cout << first.output;
   EXPECT_NE(first.output.find("validation ndcg@10"), std::string::npos);
   EXPECT_NE(first.output.find("published it as LATEST"), std::string::npos);
-  const auto manifest = boost::json::parse(Slurp(dir1 / "manifest.json")).as_object();
+  const auto manifest = boost::json::parse(testing::ReadWholeFile(dir1 / "manifest.json")).as_object();
   const auto& metrics = manifest.at("metrics").as_object();
   const double popularity = Ndcg10(metrics, "popularity");
   EXPECT_GT(popularity, 0.0);
@@ -223,7 +214,7 @@ TEST(TrainCliTest, AlsBeatsPopularityDeterministicAndPublished) {
       Cinerec(config, "train" + options + " --neighbors 5 --no-publish --output " + dir2.string());
   ASSERT_EQ(second.code, 0) << second.output;
   for (const char* file : {"user_factors.bin", "item_factors.bin", "neighbor_ids.bin", "popularity.bin"})
-    EXPECT_EQ(Slurp(dir1 / file), Slurp(dir2 / file)) << file;
+    EXPECT_EQ(testing::ReadWholeFile(dir1 / file), testing::ReadWholeFile(dir2 / file)) << file;
   EXPECT_EQ(store.Latest(), version);  // not published
 
   const auto evaluate = Cinerec(config, "evaluate" + options + " --split random --k 5,10 --ease off");

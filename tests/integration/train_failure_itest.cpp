@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "app/stores.h"
 #include "common/config.h"
@@ -59,11 +58,9 @@ std::string AwsGet(const Config& config, const std::string& key) {
   auto [status, output] = RunAwsCli(config.s3, "s3 cp " + ShellQuote("s3://" + config.s3.bucket + "/" + key)
                                                    + " " + ShellQuote(file.string()));
   EXPECT_EQ(status, 0) << output;
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
+  auto bytes = testing::ReadWholeFile(file);
   std::filesystem::remove(file);
-  return bytes.str();
+  return bytes;
 }
 
 TEST(TrainFailureTest, S3UnreachableDuringTrainLeavesLatestAlone) {

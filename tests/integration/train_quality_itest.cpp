@@ -11,7 +11,6 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -32,13 +31,6 @@
 namespace cinerec {
 namespace {
 
-std::string Slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 double Ndcg10(const boost::json::object& metrics, const char* model) {
   return metrics.at(model).as_object().at("ndcg@10").as_double();
 }
@@ -52,7 +44,7 @@ TEST(TrainQualityTest, BlendBeatsPopularityAlsAndEaseOnGeneratedData) {
       testing::RunCinerec(config, "train --no-features --threads 2 --seed 42 --output " + dir.string());
   ASSERT_EQ(train.code, 0) << train.output;
   std::cout << train.output;
-  const auto manifest = boost::json::parse(Slurp(dir / "manifest.json")).as_object();
+  const auto manifest = boost::json::parse(testing::ReadWholeFile(dir / "manifest.json")).as_object();
   const auto& metrics = manifest.at("metrics").as_object();
   const double popularity = Ndcg10(metrics, "popularity"), als = Ndcg10(metrics, "als"),
                ease = Ndcg10(metrics, "ease"), hybrid = Ndcg10(metrics, "hybrid");
@@ -78,7 +70,9 @@ TEST(TrainQualityTest, BlendBeatsPopularityAlsAndEaseOnGeneratedData) {
   EXPECT_EQ(model->items(), manifest.at("data").at("movies").as_int64());
   EXPECT_FALSE(model->genre_vocabulary().empty());
   for (const auto& [name, artefact] : bundle.artefacts())
-    EXPECT_EQ(Slurp(dir / modelstore::ArtefactFileName(name)), std::string(artefact.Encoded())) << name;
+    EXPECT_EQ(testing::ReadWholeFile(dir / modelstore::ArtefactFileName(name)),
+              std::string(artefact.Encoded()))
+        << name;
   // And the aws CLI sees every file of the manifest under models/<version>/.
   const auto [code, listing] =
       testing::RunAwsCli(config.s3, "s3 ls s3://" + config.s3.bucket + "/models/" + *version + "/");

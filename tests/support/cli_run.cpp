@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "support/http_test_client.h"  // ConfigToEnvironment
 
@@ -42,6 +44,13 @@ std::pair<int, std::string> RunAwsCli(const S3Config& config, const std::string&
       + " AWS_ACCESS_KEY_ID=" + ShellQuote(config.access_key) + " AWS_SECRET_ACCESS_KEY="
       + ShellQuote(config.secret_key) + " AWS_DEFAULT_REGION=" + ShellQuote(config.region)
       + " /usr/bin/aws --endpoint-url " + ShellQuote(config.endpoint) + " " + arguments);
+}
+
+std::string ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 }  // namespace cinerec::testing

@@ -2,6 +2,7 @@
 // Processes for tests: the real `cinerec` binary (CINEREC_BINARY) with a test's configuration in its
 // environment (exit codes, messages, what lands in the stores), shell commands, and the AWS CLI against the
 // test stack's S3 (to check what the project wrote with a second, independent client).
+#include <filesystem>
 #include <string>
 #include <utility>
 
@@ -23,5 +24,7 @@ std::pair<int, std::string> RunShell(const std::string& command);
 // /usr/bin/aws against the test stack's S3 with only the stack's credentials (no profile, CA bundle or token
 // of the caller leaking in), as scripts/stack.sh's s3_cli.
 std::pair<int, std::string> RunAwsCli(const S3Config& config, const std::string& arguments);
+// The whole content of a file a command wrote ("" when it cannot be read).
+std::string ReadWholeFile(const std::filesystem::path& path);
 
 }  // namespace cinerec::testing
