@@ -36,10 +36,9 @@ double CompletedShareOf(const modelstore::ModelBundle& model) {
   return ml::SignalWeights{}.completed_share;
 }
 
-training::FeatureSetResult Export(const Config& config, const modelstore::ModelBundle& model,
+training::FeatureSetResult Export(const Config& config, Stores& stores, const modelstore::ModelBundle& model,
                                   const training::FeatureExportOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  auto stores = Stores::Connect(config);
   const auto result = training::ExportUserFeatures(*stores.postgres, *stores.s3, model, options);
   std::cerr << fmt::format(
       "user features: {} users ({} with factors) in {} part(s), {:.1f} KiB, s3://{}/{} ({:.1f} s)\n",
@@ -87,19 +86,19 @@ int RunExportFeatures(const Config& config, const ExportFeaturesArgs& args) {
   options.until = NonEmpty(args.until);
   options.completed_share = args.completed_share >= 0 ? args.completed_share : CompletedShareOf(model);
   options.rows_per_part = args.rows_per_part;
-  const auto result = Export(config, model, options);
+  const auto result = Export(config, stores, model, options);
   std::cout << "features " << result.folder << " (" << result.rows << " users, model " << version << ")\n";
   return 0;
 }
 
-void WriteFeaturesForModel(const Config& config, const modelstore::ModelBundle& model,
+void WriteFeaturesForModel(const Config& config, Stores& stores, const modelstore::ModelBundle& model,
                            const TrainingArgs& args) {
   training::FeatureExportOptions options;
   options.since = NonEmpty(args.since);
   options.until = NonEmpty(args.until);
   options.completed_share = args.signals.completed_share;
   try {
-    Export(config, model, options);
+    Export(config, stores, model, options);
   } catch (const std::exception& e) {
     throw std::runtime_error(
         fmt::format("model {} is published, but writing its user features failed: {} (retry with `cinerec "

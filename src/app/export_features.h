@@ -11,6 +11,7 @@ class App;
 namespace cinerec {
 
 struct Config;
+struct Stores;
 struct TrainingArgs;
 namespace modelstore {
 class ModelBundle;
@@ -30,7 +31,7 @@ int RunExportFeatures(const Config& config, const ExportFeaturesArgs& args);
 
 // For `cinerec train`: the features of the model just published, over the training window. Throws with a
 // message saying the model was published but its features were not.
-void WriteFeaturesForModel(const Config& config, const modelstore::ModelBundle& model,
+void WriteFeaturesForModel(const Config& config, Stores& stores, const modelstore::ModelBundle& model,
                            const TrainingArgs& args);
 
 }  // namespace cinerec

@@ -316,7 +316,7 @@ int RunTrain(const Config& config, const TrainArgs& args) {
     const auto published = store.Publish(bundle.version());
     std::cerr << "uploaded models/" << bundle.version() << "/ and published it as LATEST"
               << (published.previous ? " (was " + *published.previous + ")" : std::string()) << "\n";
-    if (!args.no_features) WriteFeaturesForModel(config, bundle, args);
+    if (!args.no_features) WriteFeaturesForModel(config, stores, bundle, args);
   }
   std::cout << "model version " << bundle.version() << (args.no_publish ? " (not published)" : "") << "\n";
   return 0;
