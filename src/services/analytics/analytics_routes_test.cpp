@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/errors.h"
 #include "services/accounts/authenticator.h"
+#include "services/accounts/fake_authenticator_test_support.h"
 #include "storage/clickhouse/in_memory_clickhouse.h"
 
 namespace cinerec {
@@ -17,16 +18,7 @@ namespace {
 
 namespace json = boost::json;
 
-class FakeAuthenticator final : public Authenticator {
- public:
-  std::optional<Principal> Authenticate(const http::Request& request) override {
-    auto token = BearerToken(request);
-    if (!token) return std::nullopt;
-    if (*token == "admin") return Principal{0, Role::kAdmin, ""};
-    if (*token == "viewer") return Principal{7, Role::kViewer, "s"};
-    throw Unauthorized("unknown token");
-  }
-};
+using accounts::testing_support::FakeAuthenticator;  // "admin", "viewer"; else unknown
 
 class AnalyticsRoutesTest : public ::testing::Test {
  protected:

@@ -9,23 +9,14 @@
 #include "catalog/in_memory_movie_repository.h"
 #include "common/errors.h"
 #include "services/accounts/authenticator.h"
+#include "services/accounts/fake_authenticator_test_support.h"
 
 namespace cinerec {
 namespace {
 
 namespace json = boost::json;
 
-// "admin" and "viewer" tokens; anything else is unknown.
-class FakeAuthenticator final : public Authenticator {
- public:
-  std::optional<Principal> Authenticate(const http::Request& request) override {
-    auto token = BearerToken(request);
-    if (!token) return std::nullopt;
-    if (*token == "admin") return Principal{0, Role::kAdmin, ""};
-    if (*token == "viewer") return Principal{7, Role::kViewer, "s"};
-    throw Unauthorized("unknown token");
-  }
-};
+using accounts::testing_support::FakeAuthenticator;  // "admin", "viewer"; else unknown
 
 class CatalogRoutesTest : public ::testing::Test {
  protected:
