@@ -4,7 +4,6 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "ml/als_recommender.h"
 #include "ml/als_solver.h"
 #include "ml/hybrid_parts.h"
 #include "ml/interaction_matrix.h"
@@ -43,7 +42,43 @@ float MaxAbs(std::span<const float> a, std::span<const float> b) {
 
 constexpr double kAffinityPrior = 1.0;
 
+// Per-thread work arrays of ScoreViewer, reused from request to request: fresh 60,000-float arrays per
+// request were fresh pages from the kernel every time (page faults and clearing were ~6 % of a miss).
+struct Scratch {
+  std::vector<float> als, content, part, als_extra, content_extra, extra_part;
+
+  void Size(std::size_t items, std::size_t extra) {
+    for (auto* v : {&als, &content, &part})
+      if (v->size() != items) v->resize(items);
+    for (auto* v : {&als_extra, &content_extra, &extra_part})
+      if (v->size() != extra) v->resize(extra);
+  }
+};
+
+Scratch& ThreadScratch(std::size_t items, std::size_t extra) {
+  thread_local Scratch scratch;
+  scratch.Size(items, extra);
+  return scratch;
+}
+
+// scores += weight * part / max |part| (a component that is zero everywhere adds nothing).
+void Accumulate(float weight, std::span<const float> part, std::span<const float> extra_part,
+                std::span<float> scores, std::span<float> extra_scores) {
+  const float m = MaxAbs(part, extra_part);
+  if (m <= 0) return;
+  const float scale = weight / m;
+  for (std::size_t i = 0; i < part.size(); ++i)
+    scores[i] += scale * part[i];
+  for (std::size_t e = 0; e < extra_part.size(); ++e)
+    extra_scores[e] += scale * extra_part[e];
+}
+
 }  // namespace
+
+// Where FactorComponents writes: spans of items() and extra.size() floats, or empty to skip that part.
+struct HybridModel::FactorParts {
+  std::span<float> als, als_extra, content, content_extra;
+};
 
 const char* ToString(ScoreSource source) {
   switch (source) {
@@ -132,6 +167,13 @@ HybridModel::HybridModel(Parts p)
   }
   if (item_k_ == 0) weights_.item = 0;
   gram_ = Gram(item_factors_.data(), n, factors_);
+  serving_factors_ = QuantizedFactors(item_factors_, content_vectors_, n, factors_);
+  genre_offsets_.reserve(item_genres_.size() + 1);
+  genre_offsets_.push_back(0);
+  for (const auto& g : item_genres_) {
+    genre_ids_.insert(genre_ids_.end(), g.begin(), g.end());
+    genre_offsets_.push_back(static_cast<std::int32_t>(genre_ids_.size()));
+  }
   genre_popularity_.assign(genre_names_.size(), 0.0f);
   for (std::size_t i = 0; i < item_genres_.size(); ++i)
     for (auto g : item_genres_[i])
@@ -215,23 +257,27 @@ ScoreSource HybridModel::Prepare(const ViewerProfile& viewer, ViewerState& s) co
   return ScoreSource::kContent;
 }
 
+std::pair<bool, bool> HybridModel::FactorComponents(const ViewerState& s, std::span<const OutsideMovie> extra,
+                                                    const FactorParts& out) const {
+  const bool als = !out.als.empty() && !s.taste.empty();
+  const bool content = !out.content.empty() && !s.profile.empty() && serving_factors_.has_b();
+  // One pass over the int8 rows for both products: each miss streams the 7.7 MB once instead of two float
+  // matrices of 15 MB each.
+  serving_factors_.Score(als ? s.taste.data() : nullptr, als ? out.als.data() : nullptr,
+                         content ? s.profile.data() : nullptr, content ? out.content.data() : nullptr);
+  // Movies outside the model: their float content vector against the float query.
+  for (std::size_t e = 0; e < extra.size(); ++e) {
+    if (extra[e].vector.size() != static_cast<std::size_t>(factors_)) continue;
+    if (als) out.als_extra[e] = Dot(s.taste.data(), extra[e].vector.data(), factors_);
+    if (content) out.content_extra[e] = Dot(s.profile.data(), extra[e].vector.data(), factors_);
+  }
+  return {als, content};
+}
+
 bool HybridModel::Component(int c, const ViewerState& s, std::span<const OutsideMovie> extra,
                             std::span<float> part, std::span<float> extra_part) const {
   const std::int32_t n = items_.size();
-  // `vector` against every movie's row of `rows` (items x factors) and every outside movie's content vector.
-  const auto score_in_factor_space = [&](const std::vector<float>& vector, const std::vector<float>& rows) {
-    // One vectorised matrix-vector product (Eigen): a scalar dot per movie is not vectorised (a float
-    // reduction keeps its order without -ffast-math) and was the largest cost of a cache miss.
-    ScoreFactors(rows.data(), n, factors_, vector.data(), part.data());
-    for (std::size_t e = 0; e < extra.size(); ++e)
-      if (extra[e].vector.size() == static_cast<std::size_t>(factors_))
-        extra_part[e] = Dot(vector.data(), extra[e].vector.data(), factors_);
-  };
   switch (c) {
-    case 0:  // als
-      if (s.taste.empty()) return false;
-      score_in_factor_space(s.taste, item_factors_);
-      return true;
     case 1:  // item
       if (item_k_ == 0 || s.history.empty()) return false;
       for (const auto& cell : s.history) {
@@ -248,28 +294,28 @@ bool HybridModel::Component(int c, const ViewerState& s, std::span<const Outside
     case 3: {  // genre: popularity within the viewer's genres
       if (s.affinity.empty()) return false;
       // P(i | viewer) when a viewer picks a genre by taste, then a movie of it by popularity:
-      // pop_i * sum_{g in genres(i)} a_g / (popularity of genre g).
-      const auto genre_score = [&](const std::vector<std::int32_t>& genres, float pop) {
+      // pop_i * sum_{g in genres(i)} a_g / (popularity of genre g). The per-genre ratio once per viewer.
+      std::vector<float> ratio(s.affinity.size(), 0.0f);
+      for (std::size_t g = 0; g < ratio.size() && g < genre_popularity_.size(); ++g)
+        if (genre_popularity_[g] > 0) ratio[g] = s.affinity[g] / genre_popularity_[g];
+      const auto genre_score = [&](std::span<const std::int32_t> genres, float pop) {
         float sum = 0;
         for (auto g : genres)
-          if (g >= 0 && static_cast<std::size_t>(g) < s.affinity.size()
-              && genre_popularity_[static_cast<std::size_t>(g)] > 0)
-            sum += s.affinity[static_cast<std::size_t>(g)] / genre_popularity_[static_cast<std::size_t>(g)];
+          if (g >= 0 && static_cast<std::size_t>(g) < ratio.size()) sum += ratio[static_cast<std::size_t>(g)];
         return pop * sum;
       };
-      for (std::int32_t i = 0; i < n; ++i)
+      for (std::int32_t i = 0; i < n; ++i) {
+        const auto from = static_cast<std::size_t>(genre_offsets_[static_cast<std::size_t>(i)]);
+        const auto to = static_cast<std::size_t>(genre_offsets_[static_cast<std::size_t>(i) + 1]);
         part[static_cast<std::size_t>(i)] =
-            genre_score(item_genres_[static_cast<std::size_t>(i)],
+            genre_score(std::span(genre_ids_).subspan(from, to - from),
                         std::max(popularity_[static_cast<std::size_t>(i)], 0.0f));
+      }
       // A movie outside the model has no popularity yet: it counts as the median movie of its genres.
       for (std::size_t e = 0; e < extra.size(); ++e)
         extra_part[e] = genre_score(extra[e].genres, median_popularity_);
       return true;
     }
-    case 4:  // content
-      if (s.profile.empty()) return false;
-      score_in_factor_space(s.profile, content_vectors_);
-      return true;
     default:
       return false;
   }
@@ -290,19 +336,31 @@ ScoreSource HybridModel::ScoreViewer(const ViewerProfile& viewer, std::span<floa
   std::fill(scores.begin(), scores.end(), 0.0f);
   const float weights[kComponents] = {weights_.als, weights_.item, weights_.popularity, weights_.genre,
                                       weights_.content};
-  std::vector<float> part(scores.size()), extra_part(extra.size());
+  Scratch& scratch = ThreadScratch(scores.size(), extra.size());
+  FactorParts factor_parts;
+  std::fill(scratch.als_extra.begin(), scratch.als_extra.end(), 0.0f);
+  std::fill(scratch.content_extra.begin(), scratch.content_extra.end(), 0.0f);
+  if (weights[0] != 0) {
+    factor_parts.als = scratch.als;
+    factor_parts.als_extra = scratch.als_extra;
+  }
+  if (weights[4] != 0) {
+    factor_parts.content = scratch.content;
+    factor_parts.content_extra = scratch.content_extra;
+  }
+  const auto [has_als, has_content] = FactorComponents(s, extra, factor_parts);
   for (int c = 0; c < kComponents; ++c) {
     if (weights[c] == 0) continue;
-    std::fill(part.begin(), part.end(), 0.0f);
-    std::fill(extra_part.begin(), extra_part.end(), 0.0f);
-    if (!Component(c, s, extra, part, extra_part)) continue;
-    const float m = MaxAbs(part, extra_part);
-    if (m <= 0) continue;
-    const float scale = weights[c] / m;
-    for (std::size_t i = 0; i < part.size(); ++i)
-      scores[i] += scale * part[i];
-    for (std::size_t e = 0; e < extra_part.size(); ++e)
-      extra_scores[e] += scale * extra_part[e];
+    if (c == 0 || c == 4) {
+      if (c == 0 && has_als) Accumulate(weights[c], scratch.als, scratch.als_extra, scores, extra_scores);
+      if (c == 4 && has_content)
+        Accumulate(weights[c], scratch.content, scratch.content_extra, scores, extra_scores);
+      continue;
+    }
+    std::fill(scratch.part.begin(), scratch.part.end(), 0.0f);
+    std::fill(scratch.extra_part.begin(), scratch.extra_part.end(), 0.0f);
+    if (Component(c, s, extra, scratch.part, scratch.extra_part))
+      Accumulate(weights[c], scratch.part, scratch.extra_part, scores, extra_scores);
   }
   return source;
 }
@@ -313,9 +371,14 @@ ScoreSource HybridModel::ComponentScores(const ViewerProfile& viewer, std::span<
   std::fill(out.begin(), out.end(), 0.0f);
   ViewerState s;
   const ScoreSource source = Prepare(viewer, s);
+  FactorParts factor_parts;
+  factor_parts.als = out.subspan(0, n);
+  factor_parts.content = out.subspan(4 * n, n);
+  const auto [has_als, has_content] = FactorComponents(s, {}, factor_parts);
   for (int c = 0; c < kComponents; ++c) {
     const auto part = out.subspan(static_cast<std::size_t>(c) * n, n);
-    if (!Component(c, s, {}, part, {})) continue;
+    const bool present = c == 0 ? has_als : c == 4 ? has_content : Component(c, s, {}, part, {});
+    if (!present) continue;
     const float m = MaxAbs(part, {});
     if (m <= 0) continue;
     for (auto& x : part)
@@ -369,7 +432,9 @@ std::size_t HybridModel::MemoryBytes() const {
   bytes += (item_factors_.size() + gram_.size() + neighbor_scores_.size() + item_weights_.size()
             + popularity_.size() + log_popularity_.size() + content_weights_.size() + content_vectors_.size())
            * sizeof(float);
-  bytes += (neighbor_ids_.size() + item_weight_ids_.size()) * sizeof(std::int32_t);
+  bytes += (neighbor_ids_.size() + item_weight_ids_.size() + genre_offsets_.size() + genre_ids_.size())
+           * sizeof(std::int32_t);
+  bytes += serving_factors_.MemoryBytes();
   bytes += static_cast<std::size_t>(users_.size() + items_.size()) * (sizeof(std::int64_t) * 3);
   for (const auto& g : item_genres_)
     bytes += g.size() * sizeof(std::int32_t) + sizeof(g);

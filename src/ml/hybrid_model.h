@@ -22,17 +22,25 @@
 // viewer with neither gets popularity alone. Movies added after training are scored through their content
 // (c_i stands in for y_i; no item or popularity part).
 //
+// Serving precision: the als and content components are scored in one pass over an int8 copy of the item
+// factors and content vectors with a scale per row (ml/quantized_factors.h), built at construction; the
+// fold-in, the viewer's content profile and the bundle stay float. ScoreViewer and ComponentScores (and so
+// the training-time evaluation and blend search) use the same scoring, so what training measures is what
+// serving does.
+//
 // Immutable after loading; every method is safe to call from many threads at once.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ml/content_model.h"
 #include "ml/id_map.h"
 #include "ml/interaction.h"
+#include "ml/quantized_factors.h"
 #include "ml/recommender.h"
 
 namespace cinerec::modelstore {
@@ -131,8 +139,13 @@ class HybridModel final : public Recommender {
 
  private:
   struct ViewerState;  // the per-request taste, affinities and scales (hybrid_model.cpp)
+  struct FactorParts;  // where FactorComponents writes (hybrid_model.cpp)
   ScoreSource Prepare(const ViewerProfile& viewer, ViewerState& state) const;
-  // Component c unscaled into part / extra_part (REQUIRES: zero-filled); false when it is empty.
+  // The als (0) and content (4) components unscaled, both in one pass over the quantized rows; a part
+  // with empty spans is skipped. Returns which of the two were computed.
+  std::pair<bool, bool> FactorComponents(const ViewerState& state, std::span<const OutsideMovie> extra,
+                                         const FactorParts& out) const;
+  // Component c in {1, 2, 3} unscaled into part / extra_part (REQUIRES: zero-filled); false when it is empty.
   bool Component(int c, const ViewerState& state, std::span<const OutsideMovie> extra, std::span<float> part,
                  std::span<float> extra_part) const;
 
@@ -156,9 +169,11 @@ class HybridModel final : public Recommender {
   std::vector<std::string> genre_names_;                    // the genre vocabulary
   std::vector<std::vector<std::int32_t>> item_genres_;      // genre indices per item row
   std::vector<std::vector<std::string>> item_genre_names_;  // the same as strings
+  std::vector<std::int32_t> genre_offsets_, genre_ids_;     // item_genres_ flattened (items + 1 offsets)
   std::unique_ptr<ContentFeaturizer> featurizer_;           // null without a content model
   std::vector<float> content_weights_;                      // W: features x factors
   std::vector<float> content_vectors_;                      // c_i: items x factors
+  QuantizedFactors serving_factors_;  // int8 y_i and c_i interleaved per row, what scoring reads
 };
 
 }  // namespace cinerec::ml
