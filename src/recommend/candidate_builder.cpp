@@ -1,6 +1,7 @@
 #include "recommend/candidate_builder.h"
 
 #include <algorithm>
+#include <span>
 #include <unordered_map>
 
 #include "catalog/movie_directory.h"
@@ -38,6 +39,7 @@ struct Scored {
   float score;
   std::int64_t movie_id;
   const catalog::MovieInfo* info;
+  std::int32_t row;  // item row of the model, -1 for a movie outside it
   bool outside;
 };
 
@@ -46,12 +48,29 @@ bool Better(const Scored& a, const Scored& b) {
   return a.score != b.score ? a.score > b.score : a.movie_id < b.movie_id;
 }
 
+// Per-thread score arrays, reused from request to request (fresh 60,000-float arrays per miss were fresh
+// pages from the kernel each time).
+std::span<float> ThreadScores(std::size_t items, std::size_t outside) {
+  thread_local std::vector<float> buffer;
+  if (buffer.size() < items + outside) buffer.resize(items + outside);
+  return {buffer.data(), items + outside};
+}
+
 }  // namespace
 
 OutsideMovies FindOutsideMovies(const ServingModel& model, const catalog::MovieSnapshot& movies) {
   OutsideMovies out;
-  for (const auto& movie : movies.movies()) {
-    if (movie.deleted || model.item_ids().Find(movie.id)) continue;
+  out.catalogue_index.assign(static_cast<std::size_t>(model.items()), -1);
+  out.live.assign(static_cast<std::size_t>(model.items()), 0);
+  const auto& all = movies.movies();
+  for (std::size_t at = 0; at < all.size(); ++at) {
+    const auto& movie = all[at];
+    if (const auto row = model.item_ids().Find(movie.id)) {
+      out.catalogue_index[static_cast<std::size_t>(*row)] = static_cast<std::int32_t>(at);
+      out.live[static_cast<std::size_t>(*row)] = movie.deleted ? 0 : 1;
+      continue;
+    }
+    if (movie.deleted) continue;
     ml::MovieContent content;
     content.genres = movie.genres;
     content.text = movie.title;
@@ -66,42 +85,92 @@ CandidateList BuildCandidates(const BuildInput& input) {
   const ViewerFacts& facts = *input.facts;
   const catalog::MovieSnapshot& movies = *input.movies;
 
-  std::vector<float> scores(static_cast<std::size_t>(model.items()));
   static const OutsideMovies kNone;
   const OutsideMovies& outside = input.outside != nullptr ? *input.outside : kNone;
-  std::vector<float> outside_scores(outside.movies.size());
+  const auto items = static_cast<std::size_t>(model.items());
+  const auto buffer = ThreadScores(items, outside.movies.size());
+  const auto scores = buffer.first(items);
+  const auto outside_scores = buffer.subspan(items);
   const ml::ScoreSource model_source =
       model.ScoreViewer(facts.profile, scores, outside.movies, outside_scores);
   CandidateList list;
   list.model_version = model.version();
   list.source = FromModel(model_source);
 
-  auto eligible = [&](std::int64_t movie_id) -> const catalog::MovieInfo* {
-    if (facts.excluded.contains(movie_id)) return nullptr;
-    const auto* info = movies.Find(movie_id);
+  const auto& catalogue = movies.movies();
+  // The catalogue entry of a model row through the prepared index when it belongs to this snapshot (its id
+  // matches), else by lookup.
+  const bool indexed = outside.catalogue_index.size() == items && outside.live.size() == items;
+  const auto entry = [&](std::int64_t movie_id, std::int32_t row) -> const catalog::MovieInfo* {
+    const std::int32_t at = row >= 0 && indexed ? outside.catalogue_index[static_cast<std::size_t>(row)] : -1;
+    if (at >= 0 && static_cast<std::size_t>(at) < catalogue.size()
+        && catalogue[static_cast<std::size_t>(at)].id == movie_id)
+      return &catalogue[static_cast<std::size_t>(at)];
+    return movies.Find(movie_id);  // an outside movie, or an index made for another snapshot
+  };
+  const auto eligible = [&](const Scored& s) -> const catalog::MovieInfo* {
+    if (facts.excluded.contains(s.movie_id)) return nullptr;
+    const auto* info = entry(s.movie_id, s.row);
     if (info == nullptr || info->deleted) return nullptr;
     if (input.only_genres != nullptr && !HasAnyGenre(*info, *input.only_genres)) return nullptr;
     return info;
   };
+  // The same rules from the prepared per-row flags, without touching the catalogue (a random access per
+  // movie that enters the running top, a cache miss each): checked for the final picks afterwards.
+  const auto eligible_by_flags = [&](const Scored& s) -> const catalog::MovieInfo* {
+    if (s.row >= 0 && outside.live[static_cast<std::size_t>(s.row)] == 0) return nullptr;
+    if (facts.excluded.contains(s.movie_id)) return nullptr;
+    return s.row >= 0 ? &catalogue.front() : eligible(s);  // a placeholder for rows, resolved below
+  };
 
+  // The best max_candidates eligible movies, kept in a heap whose front is the worst of them: a movie is
+  // checked against the rules only when it would enter, so most of the catalogue costs one comparison.
+  const std::size_t keep = input.max_candidates;
+  const ml::IdMap& row_ids = model.item_ids();
+  const auto select = [&](const auto& rules) {
+    std::vector<Scored> top;
+    top.reserve(std::min(keep, items + outside.ids.size()) + 1);
+    const auto offer = [&](Scored candidate) {
+      if (top.size() == keep && !Better(candidate, top.front())) return;
+      candidate.info = rules(candidate);
+      if (candidate.info == nullptr) return;
+      top.push_back(candidate);
+      std::push_heap(top.begin(), top.end(), Better);
+      if (top.size() > keep) {
+        std::pop_heap(top.begin(), top.end(), Better);
+        top.pop_back();
+      }
+    };
+    if (keep == 0) return top;
+    for (std::size_t row = 0; row < items; ++row) {
+      // Below the worst kept score: cannot enter (an equal score may, by movie id).
+      if (top.size() == keep && scores[row] < top.front().score) continue;
+      const auto r = static_cast<std::int32_t>(row);
+      offer({scores[row], row_ids.Id(r), nullptr, r, false});
+    }
+    // Movies added after training compete on the same scale, through their content, once the viewer has a
+    // taste (with popularity alone they would score nothing).
+    if (model_source != ml::ScoreSource::kPopularity)
+      for (std::size_t i = 0; i < outside.ids.size(); ++i)
+        offer({outside_scores[i], outside.ids[i], nullptr, -1, true});
+    std::sort_heap(top.begin(), top.end(), Better);  // best first
+    return top;
+  };
   std::vector<Scored> scored;
-  scored.reserve(scores.size());
-  for (std::int32_t row = 0; row < model.items(); ++row) {
-    const std::int64_t movie_id = model.item_ids().Id(row);
-    if (const auto* info = eligible(movie_id))
-      scored.push_back({scores[static_cast<std::size_t>(row)], movie_id, info, false});
+  if (indexed && input.only_genres == nullptr) {
+    scored = select(eligible_by_flags);
+    for (auto& s : scored) {
+      if (s.row < 0) continue;
+      s.info = entry(s.movie_id, s.row);
+      if (s.info == nullptr || s.info->deleted) {  // flags of another snapshot: the full rules instead
+        scored.clear();
+        break;
+      }
+    }
+    if (scored.empty()) scored = select(eligible);
+  } else {
+    scored = select(eligible);
   }
-  // Movies added after training compete on the same scale, through their content, once the viewer has a
-  // taste (with popularity alone they would score nothing).
-  if (model_source != ml::ScoreSource::kPopularity) {
-    for (std::size_t i = 0; i < outside.ids.size(); ++i)
-      if (const auto* info = eligible(outside.ids[i]))
-        scored.push_back({outside_scores[i], outside.ids[i], info, true});
-  }
-
-  const std::size_t keep = std::min(input.max_candidates, scored.size());
-  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(), Better);
-  scored.resize(keep);
 
   // "Because you watched X": the recent positive whose neighbour list holds the candidate most strongly.
   std::unordered_map<std::int32_t, std::pair<float, std::int64_t>> anchors;  // item row -> (similarity, X)

@@ -23,14 +23,22 @@ class MovieSnapshot;
 
 namespace cinerec::recommend {
 
-// The catalogue's movies the model was not trained on, prepared for scoring (parallel arrays, because
-// ServingModel::ScoreViewer takes a span of ml::OutsideMovie).
+// What is prepared once per (model, catalogue snapshot): the catalogue's movies the model was not trained on,
+// ready for scoring (parallel arrays, because ServingModel::ScoreViewer takes a span of ml::OutsideMovie),
+// and where each model row's movie is in the snapshot, so that building candidates needs no hash lookup
+// per movie.
 struct OutsideMovies {
   std::vector<std::int64_t> ids;
   std::vector<ml::OutsideMovie> movies;
+  // Per item row of the model: the index of its movie in MovieSnapshot::movies(), -1 when the catalogue
+  // does not have it. BuildCandidates checks the id at that index before using it (a snapshot other than
+  // the one this was made for falls back to MovieSnapshot::Find).
+  std::vector<std::int32_t> catalogue_index;
+  std::vector<std::uint8_t> live;  // per item row: 1 = in that snapshot and not deleted
 };
 
-// The catalogue's live movies that `model` does not know, prepared from their genres and title.
+// The catalogue's live movies that `model` does not know, prepared from their genres and title, and the
+// model rows' catalogue index.
 OutsideMovies FindOutsideMovies(const ServingModel& model, const catalog::MovieSnapshot& movies);
 
 struct BuildInput {

@@ -115,5 +115,72 @@ TEST(CandidateBuilder, SimilarMoviesAreTheLiveNeighbours) {
   EXPECT_TRUE(BuildSimilar(model, 100, movies).items.empty()) << "not in the model";
 }
 
+// The top-candidates selection against a plain sort of every eligible movie: 2,000 movies with scores on a
+// few levels (many ties, broken by movie id), some deleted, some finished, some outside the model.
+TEST(CandidateBuilder, SelectionMatchesSortingEveryEligibleMovie) {
+  std::vector<FakeItem> items;
+  std::vector<catalog::MovieInfo> catalogue;
+  for (std::int64_t id = 1; id <= 2000; ++id) {
+    const float level = static_cast<float>((id * 7919) % 13) / 13.0f;
+    items.push_back(
+        {id, {level, 1.0f - level}, static_cast<float>(id % 17), {id % 2 ? "Drama" : "Sci-Fi"}, {}});
+    catalogue.push_back(Movie(id, {id % 2 ? "Drama" : "Sci-Fi"}, 7, id % 29 == 0));
+  }
+  for (std::int64_t id = 5001; id <= 5020; ++id)
+    catalogue.push_back(Movie(id, {"Sci-Fi"}));  // added after training
+  const FakeModel model("20260101T000000Z-000002", items);
+  const catalog::MovieSnapshot movies(catalogue);
+  const auto facts = Watched(9, {3, 10, 400, 1999}, model);
+  const auto outside = FindOutsideMovies(model, movies);
+  ASSERT_EQ(outside.ids.size(), 20u);
+
+  // The reference: every eligible movie's score, sorted best first (equal scores by id).
+  std::vector<float> scores(items.size()), outside_scores(outside.movies.size());
+  model.ScoreViewer(facts.profile, scores, outside.movies, outside_scores);
+  std::vector<std::pair<float, std::int64_t>> all;
+  for (std::size_t row = 0; row < items.size(); ++row) {
+    const auto id = items[row].id;
+    if (!facts.excluded.contains(id) && !movies.Find(id)->deleted) all.push_back({scores[row], id});
+  }
+  for (std::size_t i = 0; i < outside.ids.size(); ++i)
+    all.push_back({outside_scores[i], outside.ids[i]});
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+
+  for (const std::size_t keep : {std::size_t{0}, std::size_t{1}, std::size_t{300}, std::size_t{5000}}) {
+    BuildInput input{&model, &facts, &movies, &outside};
+    input.max_candidates = keep;
+    const auto list = BuildCandidates(input);
+    ASSERT_EQ(list.items.size(), std::min(keep, all.size())) << keep;
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+      EXPECT_EQ(list.items[i].movie_id, all[i].second) << "keep " << keep << " position " << i;
+      EXPECT_EQ(list.items[i].score, all[i].first);
+    }
+    // Without the prepared catalogue index (lookups per movie) the list is the same.
+    OutsideMovies plain{outside.ids, outside.movies, {}, {}};
+    input.outside = &plain;
+    EXPECT_EQ(Ids(BuildCandidates(input)), Ids(list)) << keep;
+  }
+}
+
+// The catalogue index is prepared per (model, snapshot); used with a newer snapshot (a movie deleted since,
+// one gone, the order changed) it must not let anything through that the newer snapshot rules out.
+TEST(CandidateBuilder, AnIndexOfAnotherSnapshotFallsBackToTheCatalogue) {
+  const auto model = Model();
+  const auto old_movies = Catalogue();
+  const auto outside = FindOutsideMovies(model, old_movies);
+  const catalog::MovieSnapshot new_movies({Movie(6, {"Drama"}), Movie(4, {"Drama"}), Movie(3, {"Sci-Fi"}),
+                                           Movie(2, {"Sci-Fi"}, 7, true), Movie(1, {"Sci-Fi"}),
+                                           Movie(100, {"Sci-Fi"})});
+  const auto facts = Watched(5, {1}, model);
+  BuildInput input{&model, &facts, &new_movies, &outside};
+  const auto list = BuildCandidates(input);
+  const auto fresh = FindOutsideMovies(model, new_movies);
+  input.outside = &fresh;
+  EXPECT_EQ(Ids(list), Ids(BuildCandidates(input)));
+  EXPECT_EQ(Ids(list), (std::vector<std::int64_t>{100, 3, 6, 4})) << "2 was deleted since, 5 is gone";
+}
+
 }  // namespace
 }  // namespace cinerec::recommend

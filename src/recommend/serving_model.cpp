@@ -54,6 +54,10 @@ std::shared_ptr<const ServingModel> LoadServingModel(const modelstore::ModelBund
     if (!std::isfinite(p))
       throw modelstore::ModelStoreError(
           fmt::format("model {}: a popularity score is not finite: refused", bundle.version()));
+  return WrapHybridModel(std::move(model));
+}
+
+std::shared_ptr<const ServingModel> WrapHybridModel(std::shared_ptr<const ml::HybridModel> model) {
   return std::make_shared<HybridServingModel>(std::move(model));
 }
 

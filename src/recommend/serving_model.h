@@ -47,4 +47,8 @@ class ServingModel {
 // popularity, non-finite popularity).
 std::shared_ptr<const ServingModel> LoadServingModel(const modelstore::ModelBundle& bundle);
 
+// A hybrid model as a ServingModel, without the serving side's sanity checks (for benchmarks and tools that
+// build the model themselves).
+std::shared_ptr<const ServingModel> WrapHybridModel(std::shared_ptr<const ml::HybridModel> model);
+
 }  // namespace cinerec::recommend
