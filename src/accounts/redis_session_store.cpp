@@ -69,6 +69,16 @@ std::optional<Session> RedisSessionStore::GetAndTouch(const std::string& digest,
   return Decode(digest, replies.at(0).str);
 }
 
+std::optional<Session> RedisSessionStore::GetWithTtl(const std::string& digest, std::int64_t& remaining_ms) {
+  const auto key = SessionKey(digest);
+  auto replies = redis_.Pipeline({{"GET", key}, {"PTTL", key}});
+  for (const auto& r : replies)
+    Check(r);
+  remaining_ms = replies.at(1).integer;
+  if (replies.at(0).is_nil()) return std::nullopt;
+  return Decode(digest, replies.at(0).str);
+}
+
 void RedisSessionStore::Revoke(const std::string& digest) {
   Check(redis_.Command({"DEL", SessionKey(digest)}));
 }

@@ -24,6 +24,9 @@ class RedisSessionStore final : public SessionStore {
   void Touch(const std::string& digest, std::chrono::milliseconds ttl) override;
   // GET and PEXPIRE in one pipeline (one round trip; one key, so one slot).
   std::optional<Session> GetAndTouch(const std::string& digest, std::chrono::milliseconds ttl) override;
+  // GET and PTTL in one pipeline: the session and the milliseconds its key has left (-1: no expiry).
+  // Reads only, so it moves nothing that the in-process cache watches (near_session_store.h).
+  std::optional<Session> GetWithTtl(const std::string& digest, std::int64_t& remaining_ms);
   void Revoke(const std::string& digest) override;
   void RevokeUser(std::int64_t user_id, const std::string& keep = "") override;
 

@@ -3,6 +3,7 @@
 #include "common/config.h"
 #include "storage/clickhouse/http_clickhouse_client.h"
 #include "storage/postgres/pg_pool.h"
+#include "storage/redis/invalidation_listener.h"
 #include "storage/redis/redis_pool.h"
 #include "storage/s3/s3_object_store.h"
 
@@ -19,6 +20,8 @@ Stores Stores::Connect(const Config& config) {
   if (!config.postgres.replica_url.empty())
     stores.postgres_replica = std::make_unique<PgPool>(config.postgres, config.postgres.replica_url);
   stores.redis = std::make_unique<RedisPool>(config.redis);
+  if (config.redis.near_cache_ttl.count() > 0 && config.redis.near_cache_mb > 0)
+    stores.redis_invalidations = std::make_unique<RedisInvalidationListener>(config.redis);
   stores.clickhouse = std::make_unique<HttpClickHouseClient>(config.clickhouse);
   stores.s3 = std::make_unique<S3ObjectStore>(config.s3);
   return stores;

@@ -11,6 +11,7 @@ class RedisClient;
 class ClickHouseClient;
 class ObjectStore;
 class StoreProbe;
+class InvalidationFeed;
 
 struct Stores {
   std::unique_ptr<PgPool> postgres;
@@ -18,6 +19,9 @@ struct Stores {
   std::unique_ptr<RedisClient> redis;
   std::unique_ptr<ClickHouseClient> clickhouse;
   std::unique_ptr<ObjectStore> s3;
+  // Redis key changes for the in-process caches (RedisInvalidationListener); null when
+  // redis.near_cache_ttl_ms or redis.near_cache_mb is 0. Connects on the first subscription only.
+  std::unique_ptr<InvalidationFeed> redis_invalidations;
 
   // Creates the adapters; opens no connection (each connects on first use), so a process starts while a
   // store is down and /readyz says which.

@@ -183,6 +183,8 @@ const std::vector<Key>& Keys() {
     k.push_back(IntKey("redis.pool_size", &Config::redis, &RedisConfig::pool_size, 1, 512));
     k.push_back(MillisKey("redis.timeout_ms", &Config::redis, &RedisConfig::timeout));
     k.push_back(StringKey("redis.key_prefix", &Config::redis, &RedisConfig::key_prefix, false, non_empty));
+    k.push_back(MillisKey("redis.near_cache_ttl_ms", &Config::redis, &RedisConfig::near_cache_ttl, 0));
+    k.push_back(IntKey("redis.near_cache_mb", &Config::redis, &RedisConfig::near_cache_mb, 0, 1 << 20));
 
     k.push_back(StringKey("clickhouse.url", &Config::clickhouse, &ClickHouseConfig::url, false,
                           url({"http", "https"})));

@@ -13,9 +13,17 @@
 // a Redis failure INCRs the epoch once Redis answers again (NoteFailure, then the next successful call), and
 // a list computed in an older epoch is treated as a miss. The epoch is read at most every `epoch_refresh`
 // (its own round trip, another slot), so a moved epoch takes effect within that time on every node.
+//
+// In-process layer (`near_bytes` > 0 and a `feed`): what Read got from Redis is also kept in a NearCache
+// (storage/redis/near_cache.h), packed (16 bytes a candidate, anchors shared), so that the next Read of the
+// viewer costs no round trip. Every write to one of the viewer's keys — the collection service's DEL of the
+// list and HSET/SADD of a reaction or a finished movie, this service's SET of a new list, expiry — reaches
+// the process through the InvalidationFeed (Redis client tracking, prefix <prefix>{u:) and drops the copy;
+// so does a move of the epoch key (everything goes). While the feed is down nothing is served from the copy.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -26,7 +34,8 @@
 
 namespace cinerec {
 class RedisClient;
-}
+class InvalidationFeed;
+}  // namespace cinerec
 
 namespace cinerec::recommend {
 
@@ -42,9 +51,17 @@ class CandidateCache {
   struct Options {
     std::chrono::milliseconds ttl{std::chrono::hours(1)};
     std::chrono::milliseconds epoch_refresh{500};
+    // The in-process layer: off when `feed` is null or near_bytes is 0.
+    InvalidationFeed* feed = nullptr;
+    std::size_t near_bytes = 0;
+    std::chrono::milliseconds near_ttl{30000};
   };
-  // REQUIRES: redis outlives this.
+  struct NearStats {
+    std::uint64_t hits = 0, misses = 0, entries = 0, bytes = 0;
+  };
+  // REQUIRES: redis (and options.feed) outlive this. Subscribes to the feed.
   CandidateCache(RedisClient& redis, RedisKeys keys, Options options);
+  ~CandidateCache();
 
   // Throws StoreError when Redis cannot answer (and remembers to move the epoch once it can).
   CachedUserState Read(std::int64_t user_id);
@@ -56,13 +73,17 @@ class CandidateCache {
   // A Redis call failed: the epoch moves on the next successful call.
   void NoteFailure() { epoch_dirty_.store(true); }
   const Options& options() const { return options_; }
+  NearStats near_stats() const;
 
  private:
+  struct Near;
   void AfterSuccess();  // moves the epoch if a failure is pending
+  CachedUserState ReadFromRedis(std::int64_t user_id, std::int64_t epoch);
 
   RedisClient& redis_;
   RedisKeys keys_;
   Options options_;
+  std::unique_ptr<Near> near_;  // null: no in-process layer
   std::atomic<bool> epoch_dirty_{false};
   std::mutex mutex_;
   std::int64_t epoch_ = 0;                            // GUARDED_BY(mutex_)

@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "storage/redis/in_memory_redis.h"
+#include "storage/redis/invalidation_feed.h"
 
 namespace cinerec::recommend {
 namespace {
@@ -77,6 +78,81 @@ TEST_F(CandidateCacheTest, AnotherProcessMovingTheEpochInvalidatesToo) {
 TEST_F(CandidateCacheTest, AnUnreadableListIsAMiss) {
   redis.Command({"SET", keys.UserRecommendations(1), "garbage"});
   EXPECT_FALSE(cache.Read(1).list.has_value());
+}
+
+}  // namespace
+}  // namespace cinerec::recommend
+
+namespace cinerec::recommend {
+namespace {
+
+// A feed the test drives: it records the handlers and calls them when told to.
+struct ManualFeed final : InvalidationFeed {
+  std::uint64_t Subscribe(std::string prefix, Handler handler) override {
+    handlers.emplace_back(std::move(prefix), std::move(handler));
+    return handlers.size();
+  }
+  void Unsubscribe(std::uint64_t id) override { handlers.at(id - 1).second = nullptr; }
+  bool live() const override { return true; }
+  void Changed(const std::string& key) {
+    for (const auto& [prefix, handler] : handlers)
+      if (handler && key.starts_with(prefix)) handler(key);
+  }
+  std::vector<std::pair<std::string, Handler>> handlers;
+};
+
+class NearCandidateCacheTest : public CandidateCacheTest {
+ protected:
+  CandidateCache::Options NearOptions() {
+    CandidateCache::Options options{std::chrono::milliseconds(60000), std::chrono::milliseconds(0)};
+    options.feed = &feed;
+    options.near_bytes = 1 << 20;
+    return options;
+  }
+  ManualFeed feed;
+  CandidateCache near{redis, keys, NearOptions()};
+};
+
+TEST_F(NearCandidateCacheTest, ServesTheSameStateFromMemoryUntilAKeyOfTheViewerChanges) {
+  CandidateList list = List(near.Epoch());
+  list.items = {{5, 3.5f, Source::kPersonal, Reason::kBecauseYouWatched, "17"},
+                {6, 2.5f, Source::kContent, Reason::kNewInYourGenres, "Science Fiction"},
+                {7, 1.5f, Source::kPopular, Reason::kPopularInGenre, "Science Fiction"},
+                {8, 0.5f, Source::kFoldIn, Reason::kForYou, ""}};
+  near.Write(1, list);
+  redis.Command({"HSET", keys.UserReactions(1), "9", "-1"});
+  const auto first = near.Read(1);  // from Redis, kept
+  ASSERT_TRUE(first.list.has_value());
+  EXPECT_EQ(*first.list, list) << "packing must not change the list";
+  EXPECT_EQ(near.near_stats().entries, 1u);
+
+  // A change the feed has not reported yet is not seen: the copy answers, with no round trip.
+  redis.Command({"HSET", keys.UserReactions(1), "5", "1"});
+  const auto second = near.Read(1);
+  EXPECT_EQ(*second.list, list);
+  EXPECT_EQ(second.reactions, first.reactions);
+  EXPECT_EQ(near.near_stats().hits, 1u);
+
+  feed.Changed(keys.UserReactions(1));  // the collection service's write, as Redis reports it
+  const auto third = near.Read(1);
+  EXPECT_EQ(third.reactions.at(5), 1);
+  EXPECT_EQ(third.reactions.at(9), -1);
+}
+
+TEST_F(NearCandidateCacheTest, WritingAListDropsTheCopyAtOnceAndTheEpochIsCheckedOnEveryRead) {
+  near.Write(2, List(near.Epoch()));
+  ASSERT_TRUE(near.Read(2).list.has_value());
+  CandidateList newer = List(near.Epoch());
+  newer.items[0].movie_id = 99;
+  near.Write(2, newer);
+  EXPECT_EQ(near.Read(2).list->items[0].movie_id, 99);
+
+  redis.Command({"INCR", keys.RecommendationEpoch()});  // another node moved the epoch...
+  feed.Changed(keys.RecommendationEpoch());             // ...everything goes
+  EXPECT_EQ(near.near_stats().entries, 0u);
+  const auto state = near.Read(2);
+  EXPECT_FALSE(state.list.has_value());
+  EXPECT_TRUE(state.stale_epoch);
 }
 
 }  // namespace

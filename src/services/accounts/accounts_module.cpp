@@ -1,6 +1,7 @@
 #include "services/accounts/accounts_module.h"
 
 #include "accounts/login_rate_limiter.h"
+#include "accounts/near_session_store.h"
 #include "accounts/password_hasher.h"
 #include "accounts/pg_session_store.h"
 #include "accounts/pg_user_repository.h"
@@ -26,6 +27,11 @@ accounts::Argon2Params HashParams(const AccountsConfig& config) {
   return params;
 }
 
+accounts::NearSessionStore::Cache::Options NearOptions(const RedisConfig& config) {
+  // Sessions are small (~150 bytes): a sixteenth of the lists' budget holds millions.
+  return {static_cast<std::size_t>(config.near_cache_mb) << 16, config.near_cache_ttl};
+}
+
 }  // namespace
 
 // Members in dependency order: each is built from the ones above it and destroyed before them.
@@ -33,8 +39,10 @@ struct AccountsModule::Parts {
   Parts(const Config& config, Stores& stores)
       : users(*stores.postgres),
         redis_sessions(*stores.redis, config.redis.key_prefix),
+        near_sessions(redis_sessions, stores.redis_invalidations.get(), NearOptions(config.redis),
+                      config.redis.key_prefix),
         pg_sessions(*stores.postgres),
-        sessions(redis_sessions, pg_sessions, std::chrono::seconds(config.accounts.session_ttl_s)),
+        sessions(near_sessions, pg_sessions, std::chrono::seconds(config.accounts.session_ttl_s)),
         limiter(*stores.redis, config.redis.key_prefix,
                 accounts::LoginLimits{config.accounts.login_max_failures,
                                       std::chrono::seconds(config.accounts.login_window_s)}),
@@ -45,6 +53,7 @@ struct AccountsModule::Parts {
 
   accounts::PgUserRepository users;
   accounts::RedisSessionStore redis_sessions;
+  accounts::NearSessionStore near_sessions;
   accounts::PgSessionStore pg_sessions;
   accounts::SessionService sessions;
   accounts::LoginRateLimiter limiter;

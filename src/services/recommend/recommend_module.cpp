@@ -36,9 +36,12 @@ ModelRegistry::Options RegistryOptions(const Config& config, const Experiments& 
   return options;
 }
 
-CandidateCache::Options CacheOptions(const Config& config) {
+CandidateCache::Options CacheOptions(const Config& config, Stores& stores) {
   CandidateCache::Options options;
   options.ttl = std::chrono::seconds(config.recommend.cache_ttl_s);
+  options.feed = stores.redis_invalidations.get();
+  options.near_bytes = static_cast<std::size_t>(config.redis.near_cache_mb) << 20;
+  options.near_ttl = config.redis.near_cache_ttl;
   return options;
 }
 
@@ -50,7 +53,7 @@ struct RecommendModule::Parts {
         experiments(ParseVariants(config.recommend.variants)),
         registry(*stores.s3, RegistryOptions(config, experiments)),
         keys(config.redis.key_prefix),
-        cache(*stores.redis, keys, CacheOptions(config)),
+        cache(*stores.redis, keys, CacheOptions(config, stores)),
         // The primary, not a replica: a miss right after an event must see it (replicas lag).
         history(*stores.postgres, static_cast<std::size_t>(config.recommend.history_views)),
         users(accounts::PgUserAttributeLoader(*stores.postgres), kUserCacheEntries, kUserAttributeTtl),

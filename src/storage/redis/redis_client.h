@@ -1,7 +1,7 @@
 #pragma once
 // The Redis boundary: commands as argument vectors, replies as plain values.
-// RedisPool (redis_pool.h) talks to a real server; InMemoryRedis (in_memory_redis.h) is the fake for unit tests
-// and implements the subset of commands the services use, with the same reply shapes.
+// RedisPool (redis_pool.h) talks to a real server; InMemoryRedis (in_memory_redis.h) is the fake for unit
+// tests and implements the subset of commands the services use, with the same reply shapes.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -5,6 +5,8 @@
 #include <poll.h>
 #include <sys/time.h>
 
+#include <cerrno>
+
 #include "common/errors.h"
 
 namespace cinerec {
@@ -154,6 +156,34 @@ std::vector<RedisReply> RedisConnection::Pipeline(const std::vector<RedisCommand
   for (const auto& command : commands)
     replies.push_back(ReadReply(command));
   return replies;
+}
+
+void RedisConnection::Send(const RedisCommand& args) {
+  if (args.empty()) throw std::invalid_argument("redis: empty command");
+  Append(args);
+  int done = 0;
+  while (done == 0) {
+    if (redisBufferWrite(context_, &done) != REDIS_OK) Fail(CommandName(args) + " could not be sent");
+  }
+}
+
+std::optional<RedisReply> RedisConnection::Receive(std::chrono::milliseconds wait) {
+  void* raw = nullptr;
+  // A reply may already be parsed and waiting in hiredis' buffer (several arrive in one read).
+  if (redisGetReplyFromReader(context_, &raw) != REDIS_OK) Fail("reading a message failed");
+  if (raw == nullptr) {
+    pollfd pfd{};
+    pfd.fd = context_->fd;
+    pfd.events = POLLIN;
+    const int ready = ::poll(&pfd, 1, static_cast<int>(wait.count()));
+    if (ready == 0 || (ready < 0 && errno == EINTR)) return std::nullopt;
+    if (ready < 0) Fail("waiting for a message failed");
+    if (redisBufferRead(context_) != REDIS_OK) Fail("reading a message failed");  // also end of stream
+    if (redisGetReplyFromReader(context_, &raw) != REDIS_OK) Fail("reading a message failed");
+    if (raw == nullptr) return std::nullopt;  // a partial message: the rest comes with a later call
+  }
+  ReplyPtr reply(raw);
+  return Convert(static_cast<const redisReply*>(reply.get()));
 }
 
 bool RedisConnection::IsStale() const {

@@ -3,6 +3,7 @@
 // thread at a time. Any I/O error or timeout marks it broken(); the pool then frees it instead of reusing
 // it, because hiredis leaves a failed context unusable (and a timed-out reply may still arrive later).
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,12 @@ class RedisConnection {
   // Throw StoreError and mark the connection broken on I/O errors; server errors are kError replies.
   RedisReply Command(const RedisCommand& args);
   std::vector<RedisReply> Pipeline(const std::vector<RedisCommand>& commands);
+
+  // For a subscriber connection (pub/sub: messages arrive without a request). Send writes `args` without
+  // waiting for its reply; Receive returns the next reply or message, or nullopt when none is complete
+  // within `wait`. Both throw StoreError (and mark the connection broken) on I/O errors and end of stream.
+  void Send(const RedisCommand& args);
+  std::optional<RedisReply> Receive(std::chrono::milliseconds wait);
 
   bool broken() const { return broken_; }
   // True when an idle connection has something to read (EOF after a server restart, or stray data):

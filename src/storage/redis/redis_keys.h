@@ -10,8 +10,8 @@
 //   <prefix>{u:<user>}:recs        string the user's cached recommendation list (issue 6: written by the
 //                                         recommendation service with its own TTL); DEL'd whenever the user
 //                                         reacts or finishes a movie.
-//   <prefix>{recs}:epoch           string the recommendation cache epoch (a counter): a cached list records the
-//                                         epoch it was computed in and is not trusted once the epoch moved.
+//   <prefix>{recs}:epoch           string the recommendation cache epoch (a counter): a cached list records
+//                                         the epoch it was computed in; not trusted once the epoch moved.
 //                                         Moved (INCR) by a process that failed to reach Redis, once it
 //                                         reaches it again: invalidations may have been lost meanwhile.
 //   <prefix>{trending:<scope>}:h:<hour>
@@ -29,6 +29,9 @@
 // are percent-encoded, so a genre name can never end or open a hash tag early. All hours of one scope share
 // one slot, so a ZUNIONSTORE over them (and its destination) never crosses slots; everything about one user
 // shares one slot, so a user's reaction, finished set and cached list can be written in one group.
+//
+// Every write to the {u:...}, {recs}:epoch and session keys is also pushed by Redis to each API process's
+// InvalidationListener (client tracking), which drops the in-process copies (near_cache.h).
 #include <cstdint>
 #include <string>
 #include <string_view>
