@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include "ml/als_solver.h"
@@ -45,11 +46,14 @@ constexpr double kAffinityPrior = 1.0;
 // Per-thread work arrays of ScoreViewer, reused from request to request: fresh 60,000-float arrays per
 // request were fresh pages from the kernel every time (page faults and clearing were ~6 % of a miss).
 struct Scratch {
-  std::vector<float> als, content, part, als_extra, content_extra, extra_part;
+  std::vector<float> als, content, als_extra, content_extra, extra_part;
+  std::vector<float> part;            // all zeros between calls (the item component zeroes what it used)
+  std::vector<std::int32_t> touched;  // the rows the item component wrote
 
   void Size(std::size_t items, std::size_t extra) {
-    for (auto* v : {&als, &content, &part})
+    for (auto* v : {&als, &content})
       if (v->size() != items) v->resize(items);
+    if (part.size() != items) part.assign(items, 0.0f);
     for (auto* v : {&als_extra, &content_extra, &extra_part})
       if (v->size() != extra) v->resize(extra);
   }
@@ -59,18 +63,6 @@ Scratch& ThreadScratch(std::size_t items, std::size_t extra) {
   thread_local Scratch scratch;
   scratch.Size(items, extra);
   return scratch;
-}
-
-// scores += weight * part / max |part| (a component that is zero everywhere adds nothing).
-void Accumulate(float weight, std::span<const float> part, std::span<const float> extra_part,
-                std::span<float> scores, std::span<float> extra_scores) {
-  const float m = MaxAbs(part, extra_part);
-  if (m <= 0) return;
-  const float scale = weight / m;
-  for (std::size_t i = 0; i < part.size(); ++i)
-    scores[i] += scale * part[i];
-  for (std::size_t e = 0; e < extra_part.size(); ++e)
-    extra_scores[e] += scale * extra_part[e];
 }
 
 }  // namespace
@@ -168,11 +160,23 @@ HybridModel::HybridModel(Parts p)
   if (item_k_ == 0) weights_.item = 0;
   gram_ = Gram(item_factors_.data(), n, factors_);
   serving_factors_ = QuantizedFactors(item_factors_, content_vectors_, n, factors_);
-  genre_offsets_.reserve(item_genres_.size() + 1);
-  genre_offsets_.push_back(0);
-  for (const auto& g : item_genres_) {
-    genre_ids_.insert(genre_ids_.end(), g.begin(), g.end());
-    genre_offsets_.push_back(static_cast<std::int32_t>(genre_ids_.size()));
+  positive_popularity_.resize(popularity_.size());
+  for (std::size_t i = 0; i < popularity_.size(); ++i)
+    positive_popularity_[i] = std::max(popularity_[i], 0.0f);
+  {
+    std::map<std::vector<std::int32_t>, std::int32_t> list_index;
+    item_genre_list_.resize(item_genres_.size());
+    for (std::size_t i = 0; i < item_genres_.size(); ++i) {
+      const auto [it, added] =
+          list_index.try_emplace(item_genres_[i], static_cast<std::int32_t>(genre_lists_.size()));
+      if (added) {
+        genre_lists_.push_back(item_genres_[i]);
+        genre_list_max_popularity_.push_back(0.0f);
+      }
+      item_genre_list_[i] = it->second;
+      auto& max_pop = genre_list_max_popularity_[static_cast<std::size_t>(it->second)];
+      max_pop = std::max(max_pop, positive_popularity_[i]);
+    }
   }
   genre_popularity_.assign(genre_names_.size(), 0.0f);
   for (std::size_t i = 0; i < item_genres_.size(); ++i)
@@ -189,6 +193,7 @@ HybridModel::HybridModel(Parts p)
   if (max_log > 0)
     for (auto& x : log_popularity_)
       x /= max_log;
+  max_log_popularity_ = MaxAbs(log_popularity_, {});
 }
 
 ScoreSource HybridModel::Prepare(const ViewerProfile& viewer, ViewerState& s) const {
@@ -274,6 +279,31 @@ std::pair<bool, bool> HybridModel::FactorComponents(const ViewerState& s, std::s
   return {als, content};
 }
 
+// P(i | viewer) when a viewer picks a genre by taste, then a movie of it by popularity:
+// pop_i * sum_{g in genres(i)} a_g / (popularity of genre g). The ratio a_g / pop_g per genre:
+std::vector<float> HybridModel::GenreRatios(const ViewerState& s) const {
+  std::vector<float> ratio(s.affinity.size(), 0.0f);
+  for (std::size_t g = 0; g < ratio.size() && g < genre_popularity_.size(); ++g)
+    if (genre_popularity_[g] > 0) ratio[g] = s.affinity[g] / genre_popularity_[g];
+  return ratio;
+}
+
+float HybridModel::GenreScore(std::span<const std::int32_t> genres, float popularity,
+                              std::span<const float> ratio) const {
+  float sum = 0;
+  for (auto g : genres)
+    if (g >= 0 && static_cast<std::size_t>(g) < ratio.size()) sum += ratio[static_cast<std::size_t>(g)];
+  return popularity * sum;
+}
+
+std::vector<float> HybridModel::GenreListSums(const ViewerState& s) const {
+  const auto ratio = GenreRatios(s);
+  std::vector<float> sums(genre_lists_.size());
+  for (std::size_t l = 0; l < genre_lists_.size(); ++l)
+    sums[l] = GenreScore(genre_lists_[l], 1.0f, ratio);
+  return sums;
+}
+
 bool HybridModel::Component(int c, const ViewerState& s, std::span<const OutsideMovie> extra,
                             std::span<float> part, std::span<float> extra_part) const {
   const std::int32_t n = items_.size();
@@ -293,27 +323,13 @@ bool HybridModel::Component(int c, const ViewerState& s, std::span<const Outside
       return true;
     case 3: {  // genre: popularity within the viewer's genres
       if (s.affinity.empty()) return false;
-      // P(i | viewer) when a viewer picks a genre by taste, then a movie of it by popularity:
-      // pop_i * sum_{g in genres(i)} a_g / (popularity of genre g). The per-genre ratio once per viewer.
-      std::vector<float> ratio(s.affinity.size(), 0.0f);
-      for (std::size_t g = 0; g < ratio.size() && g < genre_popularity_.size(); ++g)
-        if (genre_popularity_[g] > 0) ratio[g] = s.affinity[g] / genre_popularity_[g];
-      const auto genre_score = [&](std::span<const std::int32_t> genres, float pop) {
-        float sum = 0;
-        for (auto g : genres)
-          if (g >= 0 && static_cast<std::size_t>(g) < ratio.size()) sum += ratio[static_cast<std::size_t>(g)];
-        return pop * sum;
-      };
-      for (std::int32_t i = 0; i < n; ++i) {
-        const auto from = static_cast<std::size_t>(genre_offsets_[static_cast<std::size_t>(i)]);
-        const auto to = static_cast<std::size_t>(genre_offsets_[static_cast<std::size_t>(i) + 1]);
-        part[static_cast<std::size_t>(i)] =
-            genre_score(std::span(genre_ids_).subspan(from, to - from),
-                        std::max(popularity_[static_cast<std::size_t>(i)], 0.0f));
-      }
+      const auto sums = GenreListSums(s);
+      for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
+        part[i] = positive_popularity_[i] * sums[static_cast<std::size_t>(item_genre_list_[i])];
       // A movie outside the model has no popularity yet: it counts as the median movie of its genres.
+      const auto ratio = GenreRatios(s);
       for (std::size_t e = 0; e < extra.size(); ++e)
-        extra_part[e] = genre_score(extra[e].genres, median_popularity_);
+        extra_part[e] = GenreScore(extra[e].genres, median_popularity_, ratio);
       return true;
     }
     default:
@@ -349,18 +365,70 @@ ScoreSource HybridModel::ScoreViewer(const ViewerProfile& viewer, std::span<floa
     factor_parts.content_extra = scratch.content_extra;
   }
   const auto [has_als, has_content] = FactorComponents(s, extra, factor_parts);
-  for (int c = 0; c < kComponents; ++c) {
-    if (weights[c] == 0) continue;
-    if (c == 0 || c == 4) {
-      if (c == 0 && has_als) Accumulate(weights[c], scratch.als, scratch.als_extra, scores, extra_scores);
-      if (c == 4 && has_content)
-        Accumulate(weights[c], scratch.content, scratch.content_extra, scores, extra_scores);
-      continue;
+
+  // Each component's scale (weight / max |component|, 0 when absent), then one pass over the catalogue for
+  // the dense components and one over the few cells of the sparse item component: the same sum as adding
+  // the scaled components one by one, without a pass per component.
+  const auto scale_of = [](float weight, float max_abs) { return max_abs > 0 ? weight / max_abs : 0.0f; };
+  const float als = has_als ? scale_of(weights[0], MaxAbs(scratch.als, scratch.als_extra)) : 0.0f;
+  const float content =
+      has_content ? scale_of(weights[4], MaxAbs(scratch.content, scratch.content_extra)) : 0.0f;
+  const float popularity = scale_of(weights[2], max_log_popularity_);
+  float genre = 0;
+  std::vector<float> list_sums;
+  std::fill(scratch.extra_part.begin(), scratch.extra_part.end(), 0.0f);
+  if (weights[3] != 0 && !s.affinity.empty()) {
+    list_sums = GenreListSums(s);
+    // max_i pop_i * sum(list_i) is, per list, its most popular movie's: no pass over the catalogue.
+    float max_abs = 0;
+    for (std::size_t l = 0; l < list_sums.size(); ++l)
+      max_abs = std::max(max_abs, genre_list_max_popularity_[l] * std::abs(list_sums[l]));
+    const auto ratio = GenreRatios(s);
+    for (std::size_t e = 0; e < extra.size(); ++e) {
+      scratch.extra_part[e] = GenreScore(extra[e].genres, median_popularity_, ratio);
+      max_abs = std::max(max_abs, std::abs(scratch.extra_part[e]));
     }
-    std::fill(scratch.part.begin(), scratch.part.end(), 0.0f);
-    std::fill(scratch.extra_part.begin(), scratch.extra_part.end(), 0.0f);
-    if (Component(c, s, extra, scratch.part, scratch.extra_part))
-      Accumulate(weights[c], scratch.part, scratch.extra_part, scores, extra_scores);
+    genre = scale_of(weights[3], max_abs);
+  }
+  const std::size_t n = scores.size();
+  const float* als_part = scratch.als.data();
+  const float* content_part = scratch.content.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    float score = 0;
+    if (als != 0) score += als * als_part[i];
+    if (popularity != 0) score += popularity * log_popularity_[i];
+    if (genre != 0)
+      score += genre * (positive_popularity_[i] * list_sums[static_cast<std::size_t>(item_genre_list_[i])]);
+    if (content != 0) score += content * content_part[i];
+    scores[i] = score;
+  }
+  for (std::size_t e = 0; e < extra.size(); ++e)
+    extra_scores[e] =
+        als * scratch.als_extra[e] + genre * scratch.extra_part[e] + content * scratch.content_extra[e];
+  if (weights[1] != 0 && item_k_ > 0 && !s.history.empty()) {
+    // The item component touches the rows of the history's item-item weights only (K per cell): summed in
+    // scratch.part, which is all zeros between calls, and zeroed again cell by cell.
+    auto& touched = scratch.touched;
+    touched.clear();
+    touched.reserve(s.history.size() * static_cast<std::size_t>(item_k_));  // no throw once part is written
+    for (const auto& cell : s.history) {
+      const std::size_t row = Size(cell.item, item_k_);
+      for (std::size_t j = 0; j < static_cast<std::size_t>(item_k_); ++j) {
+        const auto target = item_weight_ids_[row + j];
+        if (target < 0) continue;
+        scratch.part[static_cast<std::size_t>(target)] += cell.preference * item_weights_[row + j];
+        touched.push_back(target);
+      }
+    }
+    float max_abs = 0;
+    for (auto t : touched)
+      max_abs = std::max(max_abs, std::abs(scratch.part[static_cast<std::size_t>(t)]));
+    const float item = scale_of(weights[1], max_abs);
+    for (auto t : touched) {
+      auto& value = scratch.part[static_cast<std::size_t>(t)];
+      scores[static_cast<std::size_t>(t)] += item * value;  // once per target: value is 0 after the first
+      value = 0;
+    }
   }
   return source;
 }
@@ -432,9 +500,8 @@ std::size_t HybridModel::MemoryBytes() const {
   bytes += (item_factors_.size() + gram_.size() + neighbor_scores_.size() + item_weights_.size()
             + popularity_.size() + log_popularity_.size() + content_weights_.size() + content_vectors_.size())
            * sizeof(float);
-  bytes += (neighbor_ids_.size() + item_weight_ids_.size() + genre_offsets_.size() + genre_ids_.size())
-           * sizeof(std::int32_t);
-  bytes += serving_factors_.MemoryBytes();
+  bytes += (neighbor_ids_.size() + item_weight_ids_.size() + item_genre_list_.size()) * sizeof(std::int32_t);
+  bytes += serving_factors_.MemoryBytes() + positive_popularity_.size() * sizeof(float);
   bytes += static_cast<std::size_t>(users_.size() + items_.size()) * (sizeof(std::int64_t) * 3);
   for (const auto& g : item_genres_)
     bytes += g.size() * sizeof(std::int32_t) + sizeof(g);

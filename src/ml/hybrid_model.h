@@ -145,6 +145,12 @@ class HybridModel final : public Recommender {
   // with empty spans is skipped. Returns which of the two were computed.
   std::pair<bool, bool> FactorComponents(const ViewerState& state, std::span<const OutsideMovie> extra,
                                          const FactorParts& out) const;
+  // The viewer's sum over each distinct genre list (sum_{g in list} a_g / pop_g), one per genre_lists_.
+  std::vector<float> GenreListSums(const ViewerState& state) const;
+  std::vector<float> GenreRatios(const ViewerState& state) const;  // a_g / pop_g per genre
+  // popularity * sum_{g in genres} ratio_g.
+  float GenreScore(std::span<const std::int32_t> genres, float popularity,
+                   std::span<const float> ratio) const;
   // Component c in {1, 2, 3} unscaled into part / extra_part (REQUIRES: zero-filled); false when it is empty.
   bool Component(int c, const ViewerState& state, std::span<const OutsideMovie> extra, std::span<float> part,
                  std::span<float> extra_part) const;
@@ -169,10 +175,16 @@ class HybridModel final : public Recommender {
   std::vector<std::string> genre_names_;                    // the genre vocabulary
   std::vector<std::vector<std::int32_t>> item_genres_;      // genre indices per item row
   std::vector<std::vector<std::string>> item_genre_names_;  // the same as strings
-  std::vector<std::int32_t> genre_offsets_, genre_ids_;     // item_genres_ flattened (items + 1 offsets)
-  std::unique_ptr<ContentFeaturizer> featurizer_;           // null without a content model
-  std::vector<float> content_weights_;                      // W: features x factors
-  std::vector<float> content_vectors_;                      // c_i: items x factors
+  // The genre component per viewer is pop_i * sum over the genre list of i, and lists repeat: each item
+  // row points at its distinct genre list, so a viewer's sums are computed once per list, not per movie.
+  std::vector<std::vector<std::int32_t>> genre_lists_;  // the distinct lists of item_genres_
+  std::vector<std::int32_t> item_genre_list_;           // per item row, index into genre_lists_
+  std::vector<float> genre_list_max_popularity_;        // per list, max of positive_popularity_
+  std::vector<float> positive_popularity_;              // max(pop, 0) per item row
+  float max_log_popularity_ = 0;                        // max of log_popularity_ (1, or 0 when all are 0)
+  std::unique_ptr<ContentFeaturizer> featurizer_;       // null without a content model
+  std::vector<float> content_weights_;                  // W: features x factors
+  std::vector<float> content_vectors_;                  // c_i: items x factors
   QuantizedFactors serving_factors_;  // int8 y_i and c_i interleaved per row, what scoring reads
 };
 
