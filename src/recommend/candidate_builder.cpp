@@ -142,11 +142,16 @@ CandidateList BuildCandidates(const BuildInput& input) {
       }
     };
     if (keep == 0) return top;
+    // Below the worst kept score a movie cannot enter (an equal score may, by movie id): most of the
+    // catalogue stops at this comparison, against a threshold kept in a register.
+    bool full = false;
+    float threshold = 0;
     for (std::size_t row = 0; row < items; ++row) {
-      // Below the worst kept score: cannot enter (an equal score may, by movie id).
-      if (top.size() == keep && scores[row] < top.front().score) continue;
+      if (full && scores[row] < threshold) continue;
       const auto r = static_cast<std::int32_t>(row);
       offer({scores[row], row_ids.Id(r), nullptr, r, false});
+      full = top.size() == keep;
+      if (full) threshold = top.front().score;
     }
     // Movies added after training compete on the same scale, through their content, once the viewer has a
     // taste (with popularity alone they would score nothing).
