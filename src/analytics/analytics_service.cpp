@@ -6,6 +6,7 @@
 #include <map>
 
 #include "analytics/report_sql.h"
+#include "analytics/rollups.h"
 #include "common/errors.h"
 
 namespace cinerec::analytics {
@@ -48,6 +49,11 @@ std::vector<std::string> AnalyticsService::Titles(const std::vector<std::int64_t
 
 std::int64_t AnalyticsService::Window(const ReportRequest& request) const {
   return request.window_s > 0 ? request.window_s : options_.conversion_window_s;
+}
+
+RollupSettings RollupSettingsOf(const ServiceOptions& options) {
+  return RollupSettings{.conversion_window_s = options.conversion_window_s,
+                        .completion_threshold = options.completion_threshold};
 }
 
 json::object RequestEcho(const ReportRequest& request) {

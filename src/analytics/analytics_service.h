@@ -29,6 +29,9 @@ struct ServiceOptions {
   // The conversion report joins at most about this many impressions per ClickHouse query: a larger range is
   // split into passes over disjoint shares of the users (recommendation_report.cpp).
   std::int64_t impressions_per_pass = 1'000'000;
+  // Read sealed days from the daily rollups (rollups.h) where they carry what a report asks; false = raw
+  // tables only (the answers are the same, only slower: the tests compare both).
+  bool use_rollups = true;
 };
 
 class AnalyticsService {
@@ -60,6 +63,10 @@ class AnalyticsService {
   std::set<std::string> genres_;                            // GUARDED_BY(genres_mutex_)
   std::chrono::steady_clock::time_point genres_loaded_at_;  // GUARDED_BY(genres_mutex_)
 };
+
+// The settings the rollups must have been sealed with to answer for this service.
+struct RollupSettings;
+RollupSettings RollupSettingsOf(const ServiceOptions& options);
 
 // The echo of the request every report starts with: {"from", "to", "granularity", "filters"}.
 boost::json::object RequestEcho(const ReportRequest& request);

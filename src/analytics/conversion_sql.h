@@ -16,6 +16,10 @@ std::string DistinctImpressions(const std::string& where);
 std::string Outcomes(std::int64_t from, std::int64_t to, std::int64_t window, double threshold,
                      const std::string& impression_pairs, const std::string& user_condition = "");
 
+// The same for outcome times matching `time_condition` (e.g. an IntervalsCondition of several ranges).
+std::string OutcomesWhere(const std::string& time_condition, double threshold,
+                          const std::string& impression_pairs, const std::string& user_condition = "");
+
 // toUInt32 of the first time in `times` within [ts, ts + window], 0 when none.
 std::string FirstWithin(std::int64_t window_s, const std::string& times);
 

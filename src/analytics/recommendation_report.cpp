@@ -21,6 +21,7 @@
 #include "analytics/analytics_service.h"
 #include "analytics/conversion_sql.h"
 #include "analytics/report_sql.h"
+#include "analytics/rollups.h"
 #include "common/errors.h"
 
 namespace cinerec::analytics {
@@ -38,7 +39,12 @@ std::string DistinctImpressions(const std::string& where) {
 
 std::string Outcomes(std::int64_t from, std::int64_t to, std::int64_t window, double threshold,
                      const std::string& impression_pairs, const std::string& user_condition) {
-  const std::string range = TimeCondition(from, to + window + 1) + user_condition;
+  return OutcomesWhere(TimeCondition(from, to + window + 1), threshold, impression_pairs, user_condition);
+}
+
+std::string OutcomesWhere(const std::string& time_condition, double threshold,
+                          const std::string& impression_pairs, const std::string& user_condition) {
+  const std::string range = time_condition + user_condition;
   // Only the (user, movie) pairs that were shown: keeps the joined table small. Filtered once after the
   // UNION ALL, so ClickHouse builds one set of pairs instead of one per event table (memory).
   return "SELECT uid, mid, groupArrayIf(at, kind = 1) AS clicks, groupArrayIf(at, kind = 2) AS starts, "
@@ -100,28 +106,52 @@ json::object Difference(std::int64_t xa, std::int64_t na, std::int64_t xb, std::
   return out;
 }
 
-}  // namespace
+// Groups in report order: positions numerically, the other keys by their text.
+using CountsByKey = std::map<std::pair<std::int64_t, std::string>, Counts>;
 
-json::object AnalyticsService::Recommendations(const ReportRequest& request) {
-  CheckGenre(request.filters.genre);
-  const std::int64_t window = Window(request);
+void AddRow(const std::string& by, const Row& row, CountsByKey& by_key) {
+  const std::string key = AsString(row.at(0));
+  auto& c = by_key[{by == "position" ? std::stoll(key) : 0, key}];
+  c.impressions += AsInt(row.at(1));
+  c.clicked += AsInt(row.at(2));
+  c.started += AsInt(row.at(3));
+  c.completed += AsInt(row.at(4));
+}
+
+// The sealed days' counts from rollup_conversions_daily (rollups.h): their filters are columns there.
+void AddSealedConversions(ClickHouseClient& clickhouse, const ReportRequest& request,
+                          const RollupCoverage& coverage, CountsByKey& by_key) {
+  const std::string key = request.by == "position" ? "toString(position)" : request.by;
+  const auto rows = QueryRows(clickhouse, "SELECT " + key
+                                              + " AS k, sum(impressions), sum(clicked), sum(started), "
+                                                "sum(completed) FROM rollup_conversions_daily WHERE "
+                                              + coverage.SealedRows() + ImpressionFilterConditions(request.filters)
+                                              + " GROUP BY k");
+  for (const auto& row : rows)
+    AddRow(request.by, row, by_key);
+}
+
+// Impressions of the raw intervals and their outcomes within the window.
+void AddRawConversions(ClickHouseClient& clickhouse, const ServiceOptions& options,
+                       const ReportRequest& request, const RollupCoverage& coverage, std::int64_t window,
+                       CountsByKey& by_key) {
   const std::string where =
-      TimeCondition(request.from, request.to) + ImpressionFilterConditions(request.filters);
+      IntervalsCondition(coverage.raw_intervals) + ImpressionFilterConditions(request.filters);
+  // Outcomes of the raw intervals' impressions: each interval and the window after it.
+  const std::string outcome_range = IntervalsCondition(WithWindow(coverage.raw_intervals, window));
   // Only the columns the grouping needs (the full DistinctImpressions row of millions of impressions does not
   // fit ClickHouse's per-query memory).
   const std::string key_column = request.by == "source" || request.by == "position"
                                      ? "toString(any(" + request.by + "))"
                                      : "any(" + request.by + ")";
-  const auto count = QueryRows(clickhouse_, "SELECT count() FROM recommendation_impressions WHERE " + where);
+  const auto count = QueryRows(clickhouse, "SELECT count() FROM recommendation_impressions WHERE " + where);
   // Passes over disjoint shares of the users (user_id % passes): each share is exact on its own (a user's
   // impressions and outcomes are all in the same share) and the shares add up. 3.75 M impressions (30 days of
   // the 100M-event bench history) in one query took three times longer than in four (hash tables that fit
   // the caches), and 90 days exceeded ClickHouse's per-query memory limit; more passes re-read the columns.
-  const std::int64_t per_pass = std::max<std::int64_t>(1, options_.impressions_per_pass);
+  const std::int64_t per_pass = std::max<std::int64_t>(1, options.impressions_per_pass);
   const std::int64_t passes =
       std::max<std::int64_t>(1, ((count.empty() ? 0 : AsInt(count[0].at(0))) + per_pass - 1) / per_pass);
-  // Groups in report order: positions numerically, the other keys by their text.
-  std::map<std::pair<std::int64_t, std::string>, Counts> by_key;
   for (std::int64_t pass = 0; pass < passes; ++pass) {
     const std::string share = passes == 1 ? "" : fmt::format(" AND user_id % {} = {}", passes, pass);
     const std::string users =
@@ -130,24 +160,35 @@ json::object AnalyticsService::Recommendations(const ReportRequest& request) {
         "SELECT event_id, any(user_id) AS uid, any(movie_id) AS mid, any(event_time) "
         "AS ts, "
         + key_column + " AS k FROM recommendation_impressions WHERE " + where + share + " GROUP BY event_id";
-    const auto rows = QueryRows(
-        clickhouse_,
-        // max(ts) is not used: ClickHouse 18.16 resolves a lambda's outer column (ts) only when the query
-        // also names it outside the lambda.
-        "SELECT k, count(), countIf(" + Within(window, "clicks") + "), countIf(" + Within(window, "starts")
-            + "), countIf(" + Within(window, "completes") + "), max(ts) FROM (" + impressions
-            + ") ANY LEFT JOIN ("
-            + Outcomes(request.from, request.to, window, options_.completion_threshold, users, share)
-            + ") USING (uid, mid) GROUP BY k");
-    for (const auto& row : rows) {
-      const std::string key = AsString(row.at(0));
-      auto& c = by_key[{request.by == "position" ? std::stoll(key) : 0, key}];
-      c.impressions += AsInt(row.at(1));
-      c.clicked += AsInt(row.at(2));
-      c.started += AsInt(row.at(3));
-      c.completed += AsInt(row.at(4));
-    }
+    const auto rows = QueryRows(clickhouse,
+                                // max(ts) is not used: ClickHouse 18.16 resolves a lambda's outer column (ts)
+                                // only when the query also names it outside the lambda.
+                                "SELECT k, count(), countIf(" + Within(window, "clicks") + "), countIf("
+                                    + Within(window, "starts") + "), countIf(" + Within(window, "completes")
+                                    + "), max(ts) FROM (" + impressions + ") ANY LEFT JOIN ("
+                                    + OutcomesWhere(outcome_range, options.completion_threshold, users, share)
+                                    + ") USING (uid, mid) GROUP BY k");
+    for (const auto& row : rows)
+      AddRow(request.by, row, by_key);
   }
+}
+
+}  // namespace
+
+json::object AnalyticsService::Recommendations(const ReportRequest& request) {
+  CheckGenre(request.filters.genre);
+  const std::int64_t window = Window(request);
+  // Sealed days come from the rollup when it carries what the request asks (its window and filters); the
+  // rest, or everything, from the raw tables. Both parts are exact, so their sum is.
+  const RollupCoverage coverage =
+      options_.use_rollups && window == options_.conversion_window_s && request.filters.genre.empty()
+              && request.filters.movie_id == 0
+          ? Coverage(clickhouse_, Rollup::kConversions, RollupSettingsOf(options_), request.from, request.to)
+          : RawOnly(request.from, request.to);
+  CountsByKey by_key;
+  if (coverage.AnySealed()) AddSealedConversions(clickhouse_, request, coverage, by_key);
+  if (!coverage.raw_intervals.empty())
+    AddRawConversions(clickhouse_, options_, request, coverage, window, by_key);
   Counts total;
   json::array groups;
   for (const auto& [key, c] : by_key) {

@@ -6,10 +6,14 @@
 //    the same user followed by a view_start of the same movie within the conversion window (inclusive).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/json.hpp>
+#include <map>
 
 #include "analytics/analytics_service.h"
 #include "analytics/report_sql.h"
+#include "analytics/rollups.h"
 
 namespace cinerec::analytics {
 
@@ -85,38 +89,72 @@ json::object AnalyticsService::Search(const ReportRequest& request) {
 
 json::object AnalyticsService::Ui(const ReportRequest& request) {
   CheckGenre(request.filters.genre);
-  const std::string range = TimeCondition(request.from, request.to);
-  const std::string filters = FilterConditions(request.filters, {});
-  auto sections =
-      QueryRows(clickhouse_,
-                fmt::format("SELECT section, uniqExactIf(event_id, event_type = 'click') AS clicks, "
-                            "uniqExactIf(event_id, event_type = 'trailer_play') AS trailers, "
-                            "uniqExactIf(event_id, event_type = 'page_view') AS views FROM ui_events WHERE "
-                            "event_type IN ('click', 'trailer_play', 'page_view') AND {}{} GROUP BY section "
-                            "ORDER BY clicks + trailers + views DESC, section LIMIT {}",
-                            range, filters, request.limit));
-
   const std::int64_t window = Window(request);
-  const std::string trailers =
-      "SELECT event_id, any(user_id) AS uid, any(movie_id) AS mid, any(event_time) AS ts "
-      "FROM ui_events WHERE event_type = 'trailer_play' AND "
-      + range + filters + " GROUP BY event_id";
-  const std::string starts =
-      "SELECT user_id AS uid, movie_id AS mid, groupArray(event_time) AS at FROM watch_events WHERE event_type = "
-      "'view_start' AND " + TimeCondition(request.from, request.to + window + 1) + " AND user_id IN (SELECT user_id FROM "
-      "ui_events WHERE event_type = 'trailer_play' AND " + range + filters + ") GROUP BY uid, mid";
-  auto conversion =
-      QueryRows(clickhouse_, "SELECT count(), countIf(" + Within(window, "at") + "), max(ts) FROM ("
-                                 + trailers + ") ANY LEFT JOIN (" + starts + ") USING (uid, mid)");
-  const auto plays = conversion.empty() ? 0 : AsInt(conversion[0].at(0));
-  const auto watched = conversion.empty() ? 0 : AsInt(conversion[0].at(1));
+  const std::string filters = FilterConditions(request.filters, {});
+  // Sealed days from rollup_ui_daily when it carries what the request asks (its window; section, device,
+  // country and tier are its columns), the rest from the raw rows; both parts are exact, so their sum is.
+  const RollupCoverage coverage =
+      options_.use_rollups && window == options_.conversion_window_s && request.filters.genre.empty()
+              && request.filters.movie_id == 0
+          ? Coverage(clickhouse_, Rollup::kUi, RollupSettingsOf(options_), request.from, request.to)
+          : RawOnly(request.from, request.to);
+  std::map<std::string, std::array<std::int64_t, 3>> sections;  // clicks, trailer plays, page views
+  std::int64_t plays = 0, watched = 0;
+  if (coverage.AnySealed()) {
+    for (const auto& row : QueryRows(clickhouse_,
+                                     "SELECT section, sum(clicks), sum(trailer_plays), sum(page_views), "
+                                     "sum(trailers_watched) FROM rollup_ui_daily WHERE "
+                                         + coverage.SealedRows() + filters + " GROUP BY section")) {
+      auto& counts = sections[AsString(row.at(0))];
+      for (std::size_t i = 0; i < 3; ++i)
+        counts[i] += AsInt(row.at(i + 1));
+      plays += AsInt(row.at(2));
+      watched += AsInt(row.at(4));
+    }
+  }
+  if (!coverage.raw_intervals.empty()) {
+    const std::string range = IntervalsCondition(coverage.raw_intervals);
+    for (const auto& row : QueryRows(clickhouse_,
+                                     "SELECT section, uniqExactIf(event_id, event_type = 'click'), "
+                                     "uniqExactIf(event_id, event_type = 'trailer_play'), "
+                                     "uniqExactIf(event_id, event_type = 'page_view') FROM ui_events WHERE "
+                                     "event_type IN ('click', 'trailer_play', 'page_view') AND "
+                                         + range + filters + " GROUP BY section")) {
+      auto& counts = sections[AsString(row.at(0))];
+      for (std::size_t i = 0; i < 3; ++i)
+        counts[i] += AsInt(row.at(i + 1));
+    }
+    const std::string trailers =
+        "SELECT event_id, any(user_id) AS uid, any(movie_id) AS mid, any(event_time) AS ts "
+        "FROM ui_events WHERE event_type = 'trailer_play' AND "
+        + range + filters + " GROUP BY event_id";
+    const std::string starts =
+        "SELECT user_id AS uid, movie_id AS mid, groupArray(event_time) AS at FROM watch_events WHERE "
+        "event_type = "
+        "'view_start' AND "
+        + IntervalsCondition(WithWindow(coverage.raw_intervals, window))
+        + " AND user_id IN (SELECT user_id FROM ui_events WHERE event_type = 'trailer_play' AND " + range
+        + filters + ") GROUP BY uid, mid";
+    const auto conversion =
+        QueryRows(clickhouse_, "SELECT count(), countIf(" + Within(window, "at") + "), max(ts) FROM ("
+                                   + trailers + ") ANY LEFT JOIN (" + starts + ") USING (uid, mid)");
+    plays += conversion.empty() ? 0 : AsInt(conversion[0].at(0));
+    watched += conversion.empty() ? 0 : AsInt(conversion[0].at(1));
+  }
 
+  // Most events first, then by section name; the first `limit`.
+  std::vector<std::pair<std::string, std::array<std::int64_t, 3>>> sorted(sections.begin(), sections.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second[0] + a.second[1] + a.second[2] > b.second[0] + b.second[1] + b.second[2];
+  });
   json::array per_section;
-  for (const auto& row : sections)
-    per_section.emplace_back(json::object{{"section", AsString(row.at(0))},
-                                          {"clicks", AsInt(row.at(1))},
-                                          {"trailer_plays", AsInt(row.at(2))},
-                                          {"page_views", AsInt(row.at(3))}});
+  for (const auto& [section, counts] : sorted) {
+    if (static_cast<int>(per_section.size()) >= request.limit) break;
+    per_section.emplace_back(json::object{{"section", section},
+                                          {"clicks", counts[0]},
+                                          {"trailer_plays", counts[1]},
+                                          {"page_views", counts[2]}});
+  }
   json::object out = RequestEcho(request);
   out["sections"] = std::move(per_section);
   out["trailer_to_watch"] = json::object{{"window_s", window},

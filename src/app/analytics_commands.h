@@ -4,6 +4,7 @@
 //   cinerec report [--from --to --granularity]             the main reports as tables in the terminal
 //   cinerec retention [--days N] [--dry-run]               drop expired raw-event partitions now
 //   cinerec sync-dimensions [--full]                       users_dim / movies_dim / account_events now
+//   cinerec rollup [--days N]                              seal closed days into the daily rollups now
 #include <string>
 
 namespace CLI {
@@ -24,6 +25,7 @@ int RunExportHistory(const Config& config, const ExportHistoryArgs& args);
 struct ReportArgs {
   std::string from, to, granularity = "day";
   int repeat = 0;  // > 0: run every report this many times and print latency percentiles instead (bench)
+  bool no_rollups = false;  // raw tables only (the answers are the same; for comparing speed)
 };
 CLI::App* AddReportCommand(CLI::App& app, ReportArgs& args);
 int RunReport(const Config& config, const ReportArgs& args);
@@ -40,5 +42,11 @@ struct SyncDimensionsArgs {
 };
 CLI::App* AddSyncDimensionsCommand(CLI::App& app, SyncDimensionsArgs& args);
 int RunSyncDimensions(const Config& config, const SyncDimensionsArgs& args);
+
+struct RollupArgs {
+  int days = -1;  // < 0: analytics.max_range_days
+};
+CLI::App* AddRollupCommand(CLI::App& app, RollupArgs& args);
+int RunRollup(const Config& config, const RollupArgs& args);
 
 }  // namespace cinerec

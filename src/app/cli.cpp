@@ -113,6 +113,8 @@ int RunCli(int argc, char** argv) {
   auto* retention = AddRetentionCommand(app, retention_args);
   SyncDimensionsArgs sync_dimensions_args;
   auto* sync_dimensions = AddSyncDimensionsCommand(app, sync_dimensions_args);
+  RollupArgs rollup_args;
+  auto* rollup = AddRollupCommand(app, rollup_args);
 
   try {
     app.parse(argc, argv);
@@ -150,6 +152,7 @@ int RunCli(int argc, char** argv) {
     if (*report) return RunReport(config, report_args);
     if (*retention) return RunRetention(config, retention_args);
     if (*sync_dimensions) return RunSyncDimensions(config, sync_dimensions_args);
+    if (*rollup) return RunRollup(config, rollup_args);
     if (*export_features) return RunExportFeatures(config, export_features_args);
     if (*show_config) {
       std::cout << config.Describe();

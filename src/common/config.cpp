@@ -279,6 +279,10 @@ const std::vector<Key>& Keys() {
     k.push_back(IntKey("analytics.dimension_full_refresh_s", &Config::analytics,
                        &AnalyticsConfig::dimension_full_refresh_s, 60, 7LL * 24 * 3600));
     k.push_back(BoolKey("analytics.export_daily", &Config::analytics, &AnalyticsConfig::export_daily));
+    k.push_back(IntKey("analytics.rollup_interval_s", &Config::analytics, &AnalyticsConfig::rollup_interval_s,
+                       0, 7LL * 24 * 3600));
+    k.push_back(IntKey("analytics.rollup_lateness_s", &Config::analytics, &AnalyticsConfig::rollup_lateness_s,
+                       0, 30LL * 24 * 3600));
 
     k.push_back(Key{"admin.api_keys", true,
                     [](Config& c, const std::string& v, const std::string& where) {

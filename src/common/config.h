@@ -120,6 +120,8 @@ struct AnalyticsConfig {
   std::int64_t dimension_sync_interval_s = 30;   // users_dim / movies_dim / account_events: changed rows
   std::int64_t dimension_full_refresh_s = 3600;  // ... and every row, this often
   bool export_daily = false;                     // serve exports yesterday's history to S3 once a day
+  std::int64_t rollup_interval_s = 3600;  // how often serve seals closed days into the daily rollups; 0 = off
+  std::int64_t rollup_lateness_s = 6 * 3600;  // a day is sealed this long after its end + conversion window
 };
 
 struct Config {

@@ -11,6 +11,7 @@
 #include "analytics/history_export.h"
 #include "analytics/report_request.h"
 #include "analytics/retention.h"
+#include "analytics/rollups.h"
 #include "app/stores.h"
 #include "common/config.h"
 #include "services/analytics/analytics_routes.h"
@@ -53,7 +54,8 @@ struct AnalyticsModule::Parts {
     const auto& a = config.analytics;
     auto next_sync = Clock::now(),
          next_full = Clock::now() + std::chrono::seconds(a.dimension_full_refresh_s),
-         next_retention = Clock::now() + std::chrono::seconds(60);  // let the server settle first
+         next_retention = Clock::now() + std::chrono::seconds(60),  // let the server settle first
+        next_rollup = Clock::now() + std::chrono::seconds(90);
     std::int64_t exported_day = -1;
     std::unique_lock lock(mutex);
     while (!stopping) {
@@ -73,6 +75,15 @@ struct AnalyticsModule::Parts {
                                            NowSeconds());
         });
         next_retention = now + std::chrono::seconds(a.retention_interval_s);
+      }
+      if (a.rollup_interval_s > 0 && now >= next_rollup) {
+        RunLogged("rollup", [this] {
+          auto options = analytics::RollupOptionsOf(config);
+          options.max_days_per_run = 48;  // a first run over a long history spreads over several turns
+          const auto result = analytics::SealClosedDays(*stores.clickhouse, options, NowSeconds());
+          if (result.days_sealed > 0) spdlog::info("analytics: rollup sealed {} day(s)", result.days_sealed);
+        });
+        next_rollup = now + std::chrono::seconds(a.rollup_interval_s);
       }
       if (a.export_daily) {
         // Yesterday, once an hour has passed since midnight UTC (late events of the day have arrived).

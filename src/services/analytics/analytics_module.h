@@ -4,6 +4,8 @@
 //  - dimension sync (users_dim, movies_dim, account_events from PostgreSQL): changed rows every
 //    analytics.dimension_sync_interval_s, every row every analytics.dimension_full_refresh_s;
 //  - retention: drops expired raw-event partitions every analytics.retention_interval_s;
+//  - rollups: seals closed days into the daily rollups the reports read (analytics/rollups.h) every
+//    analytics.rollup_interval_s (0 = never);
 //  - history export (analytics.export_daily): yesterday's history to S3 once its day is over, unless its
 //    manifest is already there.
 // A job that fails (a store down) is logged and tried again at its next turn; it never stops the others.
