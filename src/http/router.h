@@ -13,7 +13,9 @@ using Handler = std::function<Response(Request&)>;
 
 // Where a handler runs. kInline handlers must never block (no store calls): they run on the I/O thread.
 // kWorker handlers run on the bounded worker pool, so a slow store never stalls the event loop.
-enum class Execution { kInline, kWorker };
+// kInlineFirst handlers are tried on the I/O thread under a NonBlockingScope (common/non_blocking.h) and run
+// again on the worker pool if they reach a store: for answers that usually come from memory.
+enum class Execution { kInline, kWorker, kInlineFirst };
 
 struct Route {
   std::string method;

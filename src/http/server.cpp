@@ -11,11 +11,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include "common/errors.h"
 #include "common/logging.h"
+#include "common/non_blocking.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
@@ -203,6 +205,15 @@ class Session : public std::enable_shared_from_this<Session> {
     if (route.execution == Execution::kInline) {
       Response response = server_.Handle(route, request);
       return Write(std::move(request), route.pattern, std::move(response), keep_alive);
+    }
+    if (route.execution == Execution::kInlineFirst) {
+      std::optional<Response> response;
+      try {
+        NonBlockingScope no_io;
+        response = server_.Handle(route, request);
+      } catch (const WouldBlock&) {  // it needs a store: run it again on a worker, below
+      }
+      if (response) return Write(std::move(request), route.pattern, std::move(*response), keep_alive);
     }
     if (server_.queued.load() >= server_.config.max_queued_requests) {
       Response response = Response::Error(503, "overloaded", "too many requests waiting; retry shortly");

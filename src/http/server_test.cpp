@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <atomic>
 #include <future>
 #include <thread>
 
 #include "common/errors.h"
+#include "common/non_blocking.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "support/http_test_client.h"
@@ -44,6 +46,15 @@ class ServerTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(400));
       return Response::Json(200, {{"slow", true}});
     });
+    router_.Add(
+        "GET", "/maybe-cached/{key}",
+        [this](Request& r) {
+          ++attempts_;
+          // "cached" is answered from memory; anything else needs a store, which may not be used inline.
+          if (r.PathParam("key") != "cached") ThrowIfMustNotBlock();
+          return Response::Json(200, {{"inline", MustNotBlock()}});
+        },
+        Execution::kInlineFirst);
     HttpConfig config;
     config.addr = "127.0.0.1:0";
     config.max_body_bytes = 4096;
@@ -62,12 +73,24 @@ class ServerTest : public ::testing::Test {
     return std::string(boost::json::parse(body).at("error").at("code").as_string());
   }
 
+  std::atomic<int> attempts_{0};
   Router router_;
   Metrics metrics_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
   unsigned short port_ = 0;
 };
+
+TEST_F(ServerTest, InlineFirstHandlersThatNeedAStoreRunAgainOnAWorker) {
+  auto cached = HttpCall(port_, "GET", "/maybe-cached/cached");
+  EXPECT_EQ(cached.status, 200);
+  EXPECT_EQ(cached.body, R"({"inline":true})");
+  EXPECT_EQ(attempts_.load(), 1);
+  auto stored = HttpCall(port_, "GET", "/maybe-cached/other");
+  EXPECT_EQ(stored.status, 200);
+  EXPECT_EQ(stored.body, R"({"inline":false})") << "the second attempt must run where stores may be used";
+  EXPECT_EQ(attempts_.load(), 3);
+}
 
 TEST_F(ServerTest, ServesJsonWithRequestId) {
   auto r = HttpCall(port_, "GET", "/hello");

@@ -146,20 +146,30 @@ http::Response Recommend(const http::Request& request, recommend::RecommendServi
 
 }  // namespace
 
+// The two list routes are tried on the event-loop thread first (http::Execution::kInlineFirst): a viewer
+// whose session and list are in the in-process layer is answered there without a hand-over to a worker;
+// anything that needs a store is run again on a worker. The service records impressions only after its last
+// store call, so a retried attempt never logs them twice.
 void RegisterRecommendRoutes(http::Router& router, recommend::RecommendService& service, Authenticator& auth,
                              RecommendObserver observe) {
-  router.Add("GET", "/v1/users/{id}/recommendations", [&service, &auth, observe](http::Request& request) {
-    const auto caller = auth.Require(request);
-    const auto user_id = PathId(request);
-    RequireUserAccess(caller, user_id);
-    return Recommend(request, service, user_id, observe);
-  });
-  router.Add("GET", "/v1/me/recommendations", [&service, &auth, observe](http::Request& request) {
-    const auto caller = auth.Require(request);
-    if (caller.user_id == 0)
-      throw Forbidden("an API key has no recommendations: use /v1/users/{id}/recommendations");
-    return Recommend(request, service, caller.user_id, observe);
-  });
+  router.Add(
+      "GET", "/v1/users/{id}/recommendations",
+      [&service, &auth, observe](http::Request& request) {
+        const auto caller = auth.Require(request);
+        const auto user_id = PathId(request);
+        RequireUserAccess(caller, user_id);
+        return Recommend(request, service, user_id, observe);
+      },
+      http::Execution::kInlineFirst);
+  router.Add(
+      "GET", "/v1/me/recommendations",
+      [&service, &auth, observe](http::Request& request) {
+        const auto caller = auth.Require(request);
+        if (caller.user_id == 0)
+          throw Forbidden("an API key has no recommendations: use /v1/users/{id}/recommendations");
+        return Recommend(request, service, caller.user_id, observe);
+      },
+      http::Execution::kInlineFirst);
   router.Add("GET", "/v1/movies/{id}/similar", [&service, &auth, observe](http::Request& request) {
     const auto caller = auth.Authenticate(request);
     recommend::SimilarRequest query;

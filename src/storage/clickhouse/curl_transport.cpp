@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "common/errors.h"
+#include "common/non_blocking.h"
 
 namespace cinerec {
 namespace {
@@ -100,6 +101,7 @@ void CurlTransport::Release(void* handle, bool reusable) {
 
 HttpResponse CurlTransport::Perform(const std::string& url, const std::string_view* body,
                                     bool retry_on_connection_error) {
+  ThrowIfMustNotBlock();
   for (int attempt = 0;; ++attempt) {
     auto* curl = static_cast<CURL*>(Acquire());
     // reset keeps the handle's live connections (that is the point of pooling) but clears every option.

@@ -9,6 +9,7 @@
 
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/non_blocking.h"
 
 namespace cinerec {
 
@@ -165,6 +166,7 @@ std::unique_ptr<PgConnection> PgPool::Connect() {
 }
 
 PgPool::Lease PgPool::Acquire() {
+  ThrowIfMustNotBlock();
   std::unique_lock lock(mutex_);
   bool ready = available_.wait_for(lock, connect_timeout_, [&] { return !idle_.empty() || open_ < size_; });
   if (!ready)

@@ -7,6 +7,7 @@
 
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/non_blocking.h"
 #include "storage/redis/redis_connection.h"
 #include "storage/redis/redis_url.h"
 
@@ -41,6 +42,7 @@ struct RedisPool::Impl {
 };
 
 std::unique_ptr<RedisConnection> RedisPool::Impl::Acquire() {
+  ThrowIfMustNotBlock();
   std::unique_lock lock(mutex);
   for (;;) {
     bool available = freed.wait_for(lock, timeout, [&] { return !idle.empty() || open < max_connections; });

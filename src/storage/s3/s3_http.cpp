@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/errors.h"
+#include "common/non_blocking.h"
 
 namespace cinerec::s3 {
 namespace {
@@ -220,6 +221,7 @@ HttpClient::HttpClient(HttpClientOptions options)
 HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::Perform(const HttpRequest& request, const std::string& what) {
+  ThrowIfMustNotBlock();
   std::chrono::milliseconds backoff = options_.first_backoff;
   for (int attempt = 1;; ++attempt) {
     if (request.sink_fd >= 0 && ftruncate(request.sink_fd, 0) != 0) {
