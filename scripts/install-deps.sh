@@ -25,6 +25,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
   libargon2-dev             # password hashing
   libpugixml-dev            # S3's XML answers
+  libjemalloc-dev           # the server's allocator (release builds)
   prometheus-cpp-dev        # /metrics (Prometheus client library, core)
   clang libclang-rt-14-dev clang-format        # libFuzzer, sanitizers, formatting
   # --- servers: the local stack started by scripts/stack.sh ---

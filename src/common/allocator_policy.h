@@ -1,5 +1,7 @@
 #pragma once
-// Process-wide allocator settings for the long-running server (glibc malloc).
+// Process-wide allocator settings for the long-running server (glibc malloc). Release builds link jemalloc
+// (src/CMakeLists.txt), which returns unused memory by itself (decay); these settings then concern only the
+// few allocations glibc still makes itself, and the sanitizer builds.
 //
 // Why: the collection pipeline allocates buffers of tens of megabytes (ClickHouse batches of 50,000 rows,
 // spool reads) from several threads. With glibc's defaults a freed large buffer raises the mmap threshold
