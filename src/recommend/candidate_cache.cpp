@@ -150,6 +150,14 @@ CandidateCache::CandidateCache(RedisClient& redis, RedisKeys keys, Options optio
 
 CandidateCache::~CandidateCache() = default;
 
+std::uint64_t CandidateCache::near_hits() const {
+  return near_ ? near_->cache.hits() : 0;
+}
+
+std::uint64_t CandidateCache::near_misses() const {
+  return near_ ? near_->cache.misses() : 0;
+}
+
 CandidateCache::NearStats CandidateCache::near_stats() const {
   if (!near_) return {};
   const auto s = near_->cache.stats();

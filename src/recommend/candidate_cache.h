@@ -73,7 +73,10 @@ class CandidateCache {
   // A Redis call failed: the epoch moves on the next successful call.
   void NoteFailure() { epoch_dirty_.store(true); }
   const Options& options() const { return options_; }
-  NearStats near_stats() const;
+  NearStats near_stats() const;  // locks every shard of the in-process layer: not per request
+  // In-process hits and misses so far (cheap).
+  std::uint64_t near_hits() const;
+  std::uint64_t near_misses() const;
 
  private:
   struct Near;

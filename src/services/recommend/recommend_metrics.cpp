@@ -4,6 +4,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <array>
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -34,7 +36,15 @@ struct RecommendMetrics::Impl {
         loaded(prometheus::BuildGauge()
                    .Name("cinerec_recommend_model_loaded")
                    .Help("1 for the model version served as LATEST")
-                   .Register(r)) {}
+                   .Register(r)),
+        near(
+            prometheus::BuildCounter()
+                .Name("cinerec_recommend_near_cache_total")
+                .Help("Viewer lists looked up in the in-process layer in front of Redis: hit (no round trip) "
+                      "or miss (read from Redis)")
+                .Register(r)),
+        near_hits(near.Add({{"result", "hit"}})),
+        near_misses(near.Add({{"result", "miss"}})) {}
 
   prometheus::Family<prometheus::Counter>& responses;
   prometheus::Family<prometheus::Counter>& items;
@@ -43,7 +53,16 @@ struct RecommendMetrics::Impl {
   prometheus::Counter& refused;
   prometheus::Counter& poll_failures;
   prometheus::Family<prometheus::Gauge>& loaded;
+  prometheus::Family<prometheus::Counter>& near;
+  prometheus::Counter& near_hits;
+  prometheus::Counter& near_misses;
+  // The responses counter of each label set, found once: Family::Add builds a label map and locks the family
+  // on every call, which showed in the cache-hit profile. Index: ResponseSlot.
+  std::array<std::atomic<prometheus::Counter*>, 2 * 4 * 8 * 2> response_counters{};
+  std::array<std::atomic<prometheus::Counter*>, 2> item_counters{};
   std::mutex mutex;
+  std::uint64_t near_hits_synced = 0;      // GUARDED_BY(mutex)
+  std::uint64_t near_misses_synced = 0;    // GUARDED_BY(mutex)
   recommend::ModelRegistry::Stats synced;  // GUARDED_BY(mutex): what the counters already hold
   std::string version;                     // GUARDED_BY(mutex)
   prometheus::Gauge* version_gauge = nullptr;
@@ -53,14 +72,51 @@ RecommendMetrics::RecommendMetrics(prometheus::Registry& registry)
     : impl_(std::make_unique<Impl>(registry)) {}
 RecommendMetrics::~RecommendMetrics() = default;
 
+namespace {
+
+int CacheIndex(std::string_view cache) {
+  if (cache == "hit") return 0;
+  if (cache == "miss") return 1;
+  if (cache == "bypass") return 2;
+  return 3;
+}
+
+}  // namespace
+
 void RecommendMetrics::Answered(std::string_view endpoint, const recommend::RecommendResult& result) {
-  impl_->responses
-      .Add({{"endpoint", std::string(endpoint)},
-            {"cache", result.cache.empty() ? "none" : result.cache},
-            {"source", std::string(recommend::ToString(result.source))},
-            {"degraded", result.degraded ? "true" : "false"}})
-      .Increment();
-  impl_->items.Add({{"endpoint", std::string(endpoint)}}).Increment(static_cast<double>(result.items.size()));
+  const std::size_t e = endpoint == "recommendations" ? 0 : 1;
+  const std::size_t slot = ((e * 4 + static_cast<std::size_t>(CacheIndex(result.cache))) * 8
+                            + static_cast<std::size_t>(result.source) % 8)
+                               * 2
+                           + (result.degraded ? 1 : 0);
+  auto* counter = impl_->response_counters[slot].load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    counter = &impl_->responses.Add({{"endpoint", std::string(endpoint)},
+                                     {"cache", result.cache.empty() ? "none" : result.cache},
+                                     {"source", std::string(recommend::ToString(result.source))},
+                                     {"degraded", result.degraded ? "true" : "false"}});
+    impl_->response_counters[slot].store(counter, std::memory_order_release);
+  }
+  counter->Increment();
+  auto* items = impl_->item_counters[e].load(std::memory_order_acquire);
+  if (items == nullptr) {
+    items = &impl_->items.Add({{"endpoint", std::string(endpoint)}});
+    impl_->item_counters[e].store(items, std::memory_order_release);
+  }
+  items->Increment(static_cast<double>(result.items.size()));
+}
+
+void RecommendMetrics::SyncNear(std::uint64_t hits, std::uint64_t misses) {
+  std::lock_guard lock(impl_->mutex);
+  // Callers read the counters before taking the lock: an older reading may arrive after a newer one.
+  if (hits > impl_->near_hits_synced) {
+    impl_->near_hits.Increment(static_cast<double>(hits - impl_->near_hits_synced));
+    impl_->near_hits_synced = hits;
+  }
+  if (misses > impl_->near_misses_synced) {
+    impl_->near_misses.Increment(static_cast<double>(misses - impl_->near_misses_synced));
+    impl_->near_misses_synced = misses;
+  }
 }
 
 void RecommendMetrics::Sync(const recommend::ModelRegistry& models) {

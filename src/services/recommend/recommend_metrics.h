@@ -4,7 +4,10 @@
 //   cinerec_recommend_items_total{endpoint}                                 items shown (impressions)
 //   cinerec_recommend_model_events_total{event}                             loads, refusals, S3 poll failures
 //   cinerec_recommend_model_loaded{version}                                 1 for the LATEST version served
+//   cinerec_recommend_near_cache_total{result}                              in-process list lookups: hit,
+//   miss
 // Thread-safe.
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -30,6 +33,8 @@ class RecommendMetrics {
   void Answered(std::string_view endpoint, const recommend::RecommendResult& result);
   // Copies the registry's counters and LATEST version into the series (called on each scrape-sized tick).
   void Sync(const recommend::ModelRegistry& models);
+  // The in-process layer's counters so far (CandidateCache::near_hits / near_misses).
+  void SyncNear(std::uint64_t hits, std::uint64_t misses);
 
  private:
   struct Impl;

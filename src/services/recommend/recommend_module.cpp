@@ -113,6 +113,7 @@ void RecommendModule::RegisterRoutes(http::Router& router, Authenticator& auth) 
                           [parts = parts_.get()](std::string_view endpoint, const RecommendResult& result) {
                             parts->metrics.Answered(endpoint, result);
                             parts->metrics.Sync(parts->registry);  // cheap: two small mutex sections
+                            parts->metrics.SyncNear(parts->cache.near_hits(), parts->cache.near_misses());
                           });
 }
 

@@ -56,15 +56,15 @@ class NearCache {
     std::lock_guard lock(shard.mutex);
     const auto it = shard.map.find(key);
     if (it == shard.map.end()) {
-      ++shard.misses;
+      misses_.fetch_add(1, std::memory_order_relaxed);
       return nullptr;
     }
     if (Clock::now() >= it->second.expires) {
       Erase(shard, it);
-      ++shard.misses;
+      misses_.fetch_add(1, std::memory_order_relaxed);
       return nullptr;
     }
-    ++shard.hits;
+    hits_.fetch_add(1, std::memory_order_relaxed);
     return it->second.value;
   }
 
@@ -112,12 +112,16 @@ class NearCache {
     }
   }
 
+  // Lookups answered from memory / not (while live); cheap to read.
+  std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+  // Also counts the entries and bytes (locks every shard).
   Stats stats() {
     Stats stats;
+    stats.hits = hits();
+    stats.misses = misses();
     for (auto& shard : shards_) {
       std::lock_guard lock(shard.mutex);
-      stats.hits += shard.hits;
-      stats.misses += shard.misses;
       stats.entries += shard.map.size();
       stats.bytes += shard.bytes;
     }
@@ -136,8 +140,6 @@ class NearCache {
     std::unordered_map<Key, Entry, Hash> map;
     std::size_t bytes = 0;
     std::uint64_t changes = 0;  // invalidations seen, for tickets
-    std::uint64_t hits = 0;
-    std::uint64_t misses = 0;
   };
   using Iterator = typename std::unordered_map<Key, Entry, Hash>::iterator;
 
@@ -154,6 +156,8 @@ class NearCache {
   const InvalidationFeed* feed_;
   Options options_;
   std::atomic<std::uint64_t> flushes_{0};
+  std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> misses_{0};
   std::array<Shard, kShards> shards_;
 };
 
