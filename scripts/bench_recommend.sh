@@ -22,11 +22,12 @@
 #      the viewer's history from PostgreSQL, folds it in and scores all 60,000 movies;
 #   3. cache hit: bench/recommend_warm.py asks once for each hit viewer (their lists are computed and cached),
 #      then bench/recommend_hit.lua picks a random hit viewer per request (wrk -c64), side by side with nginx
-#      (bench/nginx.conf) serving a static file of the same byte size as one answer; the hit run is done twice:
-#      the first pass fills the in-process layer (redis.near_cache_*), the second is the figure;
+#      (bench/nginx.conf) serving a static file of the same byte size as one answer; before it, one request per
+#      hit viewer fills the in-process layer (redis.near_cache_*), as a viewer's first page view would;
 #   4. RSS after the runs.
 # Knobs: BENCH_DURATION (s per wrk run, 10), BENCH_CONNECTIONS (64), BENCH_REC_* above, BENCH_REC_REPREPARE=1
-# (generate and publish again), BENCH_REC_WARM=0 (skip the warm-up, 100,000 misses, minutes: only for a
+# (generate and publish again), BENCH_REC_PERF=<file> (perf record of the service during the measured hit run),
+# BENCH_REC_WARM=0 (skip the warm-up, 100,000 misses, minutes: only for a
 # repeat within recommend.cache_ttl_s of a run with the same model, when the hit viewers' lists are still cached;
 # the run checks the hit count). Goals (issue 6): hit >= 0.5 x nginx req/s and p99 < 5 ms; miss >= 1,000 req/s
 # and p99 < 20 ms. Figures: docs/benchmarks.md.
@@ -146,6 +147,7 @@ psql_db -c "SELECT encode(sha256(convert_to(v.token, 'UTF8')), 'hex'), v.user_id
 
 # ---- The service ----
 CINEREC_HTTP_ADDR=127.0.0.1:$port CINEREC_HTTP_ACCESS_LOG=false CINEREC_RECOMMEND_MODEL_CACHE_DIR=$work/models \
+  CINEREC_HTTP_IO_THREADS=${BENCH_REC_IO_THREADS:-2} \
   "$bin" serve >>"$work/serve.log" 2>&1 &
 serve_pid=$!
 pids+=("$serve_pid")
@@ -188,10 +190,14 @@ echo "==> recommend: cache hit vs nginx, $items items with titles, $bytes-byte b
 out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$nginx_port/recs.json")
 nginx_rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
 nginx_p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' <<<"$out")
-# First pass: each viewer's first request of the run reads Redis (session, list) and fills the in-process layer
-# (redis.near_cache_*); then the measured run, where a hit touches no store. Both are printed.
-read -r first_rps first_p99 first_bad first_n < <(wrk_script "$connections" bench/recommend_hit.lua \
-  "http://127.0.0.1:$port/v1/me/recommendations" "$work/hit.tokens")
+# First pass: one request per hit viewer (bench/recommend_warm.py; their lists are in Redis by now) reads the
+# session and the list from Redis and fills the in-process layer (redis.near_cache_*); the measured run then
+# finds each viewer there, as a viewer browsing the catalogue would on their second page view.
+echo "==> recommend: cache hit, first request of each viewer (fills the in-process layer)"
+bench/recommend_warm.py "http://127.0.0.1:$port" "$work/hit.tokens" --threads 16 | sed 's/^/    /'
+if [[ -n ${BENCH_REC_PERF:-} ]]; then  # a profile of the service during the measured hit run
+  perf record -F 499 -g -p "$serve_pid" -o "$BENCH_REC_PERF" -- sleep "$duration" >/dev/null 2>&1 &
+fi
 read -r hit_rps hit_p99 hit_bad hit_n < <(wrk_script "$connections" bench/recommend_hit.lua \
   "http://127.0.0.1:$port/v1/me/recommendations" "$work/hit.tokens")
 # Every response of the hit run should be a hit: the service's own count says so (the miss run's are misses).
@@ -199,11 +205,11 @@ hits=$(curl -fs "http://127.0.0.1:$port/metrics" | awk '/^cinerec_recommend_resp
 
 printf '    %-52s %12s %10s %10s %8s\n' "run" "requests/s" "p99 ms" requests non-2xx
 printf '    %-52s %12.0f %10.2f %10s %8s\n' "nginx, static $bytes-byte file (ceiling)" "$nginx_rps" "$nginx_p99" "" ""
-printf '    %-52s %12.0f %10.2f %10s %8s\n' "hit, first pass (filling the in-process layer)" "$first_rps" "$first_p99" "$first_n" "$first_bad"
 printf '    %-52s %12.0f %10.2f %10s %8s\n' "hit: /v1/me/recommendations, $(wc -l <"$work/hit.tokens") viewers" "$hit_rps" "$hit_p99" "$hit_n" "$hit_bad"
 printf '    %-52s %12.0f %10.2f %10s %8s\n' "miss: /v1/me/recommendations, each viewer once" "$miss_rps" "$miss_p99" "$miss_n" "$miss_bad"
 awk -v a="$hit_rps" -v b="$nginx_rps" -v p="$hit_p99" -v m="$miss_rps" -v q="$miss_p99" 'BEGIN {
   printf "    hit/nginx %.2f (goal >= 0.5), hit p99 %.2f ms (goal < 5); miss %.0f req/s (goal >= 1000), miss p99 %.2f ms (goal < 20)\n", a / b, p, m, q }'
-echo "    cache hits counted by the service since start: $hits (hit-run requests: $first_n + $hit_n)"
+echo "    cache hits counted by the service since start: $hits (hit-run requests: $hit_n)"
+echo "    in-process layer (lists): $(curl -fs "http://127.0.0.1:$port/metrics" | awk '/^cinerec_recommend_near_cache_total\{/ {sub(/.*result="/, ""); sub(/"\}/, ""); printf "%s ", $0}')"
 echo "    serve RSS ($model_kind model, $users users x $movies movies x 64 factors): $rss_loaded MB loaded and idle, $(rss_mb "$serve_pid") MB after the runs; peak $(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$serve_pid/status") MB"
 echo "    load average $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared with other builds: repeat a run that looks disturbed)"
