@@ -41,6 +41,8 @@ struct RecommendService::OutsideCache {
   const ServingModel* model = nullptr;  // GUARDED_BY(mutex): identity of what `movies` was computed for
   const catalog::MovieSnapshot* snapshot = nullptr;
   std::weak_ptr<const ServingModel> model_alive;
+  // The addresses alone could match a newer object allocated where a freed one was: these say it is the same.
+  std::weak_ptr<const catalog::MovieSnapshot> snapshot_alive;
   std::shared_ptr<const OutsideMovies> movies;
 };
 
@@ -64,13 +66,14 @@ std::shared_ptr<const OutsideMovies> RecommendService::Outside(
     const std::shared_ptr<const catalog::MovieSnapshot>& movies) {
   std::lock_guard lock(outside_->mutex);
   if (outside_->movies == nullptr || outside_->model != model.get() || outside_->snapshot != movies.get()
-      || outside_->model_alive.expired()) {
+      || outside_->model_alive.expired() || outside_->snapshot_alive.expired()) {
     // Recomputed when the model or the catalogue snapshot changes (every directory refresh): movies added
     // after training are few, so this is cheap next to the refresh itself.
     outside_->movies = std::make_shared<const OutsideMovies>(FindOutsideMovies(*model, *movies));
     outside_->model = model.get();
     outside_->model_alive = model;
     outside_->snapshot = movies.get();
+    outside_->snapshot_alive = movies;
   }
   return outside_->movies;
 }
@@ -79,11 +82,12 @@ bool RecommendService::IsKnownGenre(const std::string& genre) {
   const auto movies = deps_.movies->snapshot();
   if (movies == nullptr) throw StoreError("postgres", "the movie catalogue is not loaded yet");
   std::lock_guard lock(genres_mutex_);
-  if (genres_of_ != movies.get()) {
+  if (genres_of_ != movies.get() || genres_alive_.expired()) {
     genres_.clear();
     for (const auto& movie : movies->movies())
       genres_.insert(movie.genres.begin(), movie.genres.end());
     genres_of_ = movies.get();
+    genres_alive_ = movies;
   }
   return genres_.contains(genre);
 }

@@ -145,8 +145,9 @@ class RecommendService {
   Options options_;
   std::unique_ptr<OutsideCache> outside_;
   std::mutex genres_mutex_;
-  const catalog::MovieSnapshot* genres_of_ = nullptr;  // GUARDED_BY(genres_mutex_)
-  std::unordered_set<std::string> genres_;             // GUARDED_BY(genres_mutex_)
+  const catalog::MovieSnapshot* genres_of_ = nullptr;         // GUARDED_BY(genres_mutex_)
+  std::weak_ptr<const catalog::MovieSnapshot> genres_alive_;  // GUARDED_BY(genres_mutex_): see OutsideCache
+  std::unordered_set<std::string> genres_;                    // GUARDED_BY(genres_mutex_)
 };
 
 std::string NewRequestId();
