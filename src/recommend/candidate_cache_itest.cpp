@@ -9,6 +9,7 @@
 #include "recommend/candidate_cache.h"
 #include "storage/redis/invalidation_listener.h"
 #include "storage/redis/redis_pool.h"
+#include "support/eventually.h"
 #include "support/test_env.h"
 
 namespace cinerec::recommend {
@@ -25,10 +26,7 @@ TEST(NearCandidateCacheOnRedisTest, AReactionFromAnotherClientReachesTheNextRead
   options.feed = &listener;
   options.near_bytes = 16 << 20;
   CandidateCache cache(redis, keys, options);
-  const auto deadline = std::chrono::steady_clock::now() + milliseconds(5000);
-  while (!listener.live() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(milliseconds(5));
-  ASSERT_TRUE(listener.live());
+  ASSERT_TRUE(cinerec::testing::Eventually([&] { return listener.live(); }));
 
   CandidateList list;
   list.model_version = "20260101T000000Z-000001";

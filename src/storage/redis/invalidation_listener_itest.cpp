@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "storage/redis/invalidation_listener.h"
 #include "storage/redis/redis_pool.h"
+#include "support/eventually.h"
 #include "support/tcp_proxy.h"
 #include "support/test_env.h"
 
@@ -17,15 +18,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-template <typename Predicate>
-bool Eventually(Predicate predicate, milliseconds within = milliseconds(5000)) {
-  const auto deadline = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return predicate();
-}
+using cinerec::testing::Eventually;
 
 struct Recorder {
   std::mutex mutex;
