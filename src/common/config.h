@@ -44,7 +44,7 @@ struct RedisConfig {
   // The in-process layer in front of Redis for the API's hot reads (sessions; each viewer's cached list and
   // recent activity), kept exact by Redis client tracking (docs/recommendations.md, "In-process layer").
   std::chrono::milliseconds near_cache_ttl{300000};  // 0 = off; a bound on staleness should tracking fail
-  std::int64_t near_cache_mb = 1024;                // cached lists; sessions take at most 1/16 of this
+  std::int64_t near_cache_mb = 1024;                 // cached lists; sessions take at most 1/16 of this
 };
 
 struct ClickHouseConfig {

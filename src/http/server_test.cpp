@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 #include <future>
 #include <thread>
 
