@@ -19,18 +19,15 @@ std::size_t Bytes(const Session& s) {
 
 NearSessionStore::NearSessionStore(RedisSessionStore& redis, InvalidationFeed* feed, Cache::Options options,
                                    const std::string& key_prefix)
-    : redis_(redis), feed_(feed), cache_(std::make_unique<Cache>(feed, options)) {
-  if (feed == nullptr || !cache_->enabled()) return;
-  subscription_ = feed->Subscribe(key_prefix + "session:{", [cache = cache_.get()](std::string_view key) {
-    if (key.empty())
-      cache->InvalidateAll();
-    else
-      cache->Invalidate(std::string(key));
-  });
-}
-
-NearSessionStore::~NearSessionStore() {
-  if (subscription_ != 0) feed_->Unsubscribe(subscription_);
+    : redis_(redis), cache_(std::make_unique<Cache>(feed, options)) {
+  if (!cache_->enabled()) return;
+  subscription_ =
+      FeedSubscription(*feed, key_prefix + "session:{", [cache = cache_.get()](std::string_view key) {
+        if (key.empty())
+          cache->InvalidateAll();
+        else
+          cache->Invalidate(std::string(key));
+      });
 }
 
 void NearSessionStore::Put(const Session& session, std::chrono::milliseconds ttl) {

@@ -24,7 +24,6 @@ class NearSessionStore final : public SessionStore {
   // REQUIRES: redis and feed outlive this. `feed` null: a plain pass-through. Subscribes to the feed.
   NearSessionStore(RedisSessionStore& redis, InvalidationFeed* feed, Cache::Options options,
                    const std::string& key_prefix);
-  ~NearSessionStore() override;  // unsubscribes
   NearSessionStore(const NearSessionStore&) = delete;
   NearSessionStore& operator=(const NearSessionStore&) = delete;
 
@@ -39,9 +38,8 @@ class NearSessionStore final : public SessionStore {
 
  private:
   RedisSessionStore& redis_;
-  InvalidationFeed* feed_;
-  std::uint64_t subscription_ = 0;  // 0: not subscribed
-  std::unique_ptr<Cache> cache_;    // keyed by the session's Redis key, as invalidations name it
+  std::unique_ptr<Cache> cache_;   // keyed by the session's Redis key, as invalidations name it
+  FeedSubscription subscription_;  // after cache_: its handler stops before the cache goes
 };
 
 }  // namespace cinerec::accounts

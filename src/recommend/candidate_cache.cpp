@@ -118,34 +118,31 @@ std::int64_t UserOfKey(std::string_view key, std::string_view user_prefix) {
 }  // namespace
 
 struct CandidateCache::Near {
-  Near(InvalidationFeed* invalidations, NearCache<std::int64_t, PackedState>::Options options)
-      : feed(invalidations), cache(invalidations, options) {}
-  ~Near() {
-    for (const auto id : subscriptions)
-      feed->Unsubscribe(id);
-  }
-  InvalidationFeed* feed;
+  explicit Near(InvalidationFeed* feed, NearCache<std::int64_t, PackedState>::Options options)
+      : cache(feed, options) {}
   NearCache<std::int64_t, PackedState> cache;
-  std::vector<std::uint64_t> subscriptions;
+  std::vector<FeedSubscription> subscriptions;  // after cache: their handlers stop before it goes
 };
 
 CandidateCache::CandidateCache(RedisClient& redis, RedisKeys keys, Options options)
     : redis_(redis), keys_(std::move(keys)), options_(options) {
-  if (options_.feed == nullptr || options_.near_bytes == 0 || options_.near_ttl.count() <= 0) return;
   near_ = std::make_unique<Near>(
       options_.feed, NearCache<std::int64_t, PackedState>::Options{options_.near_bytes, options_.near_ttl});
+  if (!near_->cache.enabled()) {
+    near_.reset();
+    return;
+  }
   auto* cache = &near_->cache;
   const std::string user_prefix = keys_.prefix() + "{u:";
-  near_->subscriptions.push_back(
-      options_.feed->Subscribe(user_prefix, [cache, user_prefix](std::string_view key) {
-        const std::int64_t user = UserOfKey(key, user_prefix);
-        if (user != 0)
-          cache->Invalidate(user);
-        else
-          cache->InvalidateAll();  // a flush, a lost connection, or a key not understood: forget everything
-      }));
-  near_->subscriptions.push_back(options_.feed->Subscribe(
-      keys_.RecommendationEpoch(), [cache](std::string_view) { cache->InvalidateAll(); }));
+  near_->subscriptions.emplace_back(*options_.feed, user_prefix, [cache, user_prefix](std::string_view key) {
+    const std::int64_t user = UserOfKey(key, user_prefix);
+    if (user != 0)
+      cache->Invalidate(user);
+    else
+      cache->InvalidateAll();  // a flush, a lost connection, or a key not understood: forget everything
+  });
+  near_->subscriptions.emplace_back(*options_.feed, keys_.RecommendationEpoch(),
+                                    [cache](std::string_view) { cache->InvalidateAll(); });
 }
 
 CandidateCache::~CandidateCache() = default;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace cinerec {
 
@@ -26,6 +27,32 @@ class InvalidationFeed {
   // True while changes are being delivered. A cache must not serve nor store entries while false: a change
   // made meanwhile would never reach it.
   virtual bool live() const = 0;
+};
+
+// A subscription that ends when its owner does: declare it after whatever its handler uses, so that it is
+// destroyed (and the handler stopped) first. Empty when default-constructed or moved from.
+class FeedSubscription {
+ public:
+  FeedSubscription() = default;
+  FeedSubscription(InvalidationFeed& feed, std::string prefix, InvalidationFeed::Handler handler)
+      : feed_(&feed), id_(feed.Subscribe(std::move(prefix), std::move(handler))) {}
+  ~FeedSubscription() {
+    if (feed_ != nullptr) feed_->Unsubscribe(id_);
+  }
+  FeedSubscription(FeedSubscription&& other) noexcept
+      : feed_(std::exchange(other.feed_, nullptr)), id_(other.id_) {}
+  FeedSubscription& operator=(FeedSubscription&& other) noexcept {
+    if (this != &other) {
+      if (feed_ != nullptr) feed_->Unsubscribe(id_);
+      feed_ = std::exchange(other.feed_, nullptr);
+      id_ = other.id_;
+    }
+    return *this;
+  }
+
+ private:
+  InvalidationFeed* feed_ = nullptr;
+  std::uint64_t id_ = 0;
 };
 
 }  // namespace cinerec
