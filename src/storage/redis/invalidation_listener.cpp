@@ -68,10 +68,14 @@ std::shared_ptr<const RedisInvalidationListener::Subscriptions> RedisInvalidatio
   return subscriptions_;
 }
 
+std::shared_ptr<const RedisInvalidationListener::Subscriptions> RedisInvalidationListener::Current() const {
+  std::uint64_t unused = 0;
+  return Current(unused);
+}
+
 void RedisInvalidationListener::ForgetAll() {
   std::lock_guard dispatching(dispatch_mutex_);
-  std::uint64_t version = 0;
-  for (const auto& s : *Current(version))
+  for (const auto& s : *Current())
     s.handler({});
 }
 
@@ -163,8 +167,7 @@ void RedisInvalidationListener::Dispatch(const RedisReply& message) {
     return;
   }
   std::lock_guard dispatching(dispatch_mutex_);
-  std::uint64_t version = 0;
-  const auto subscriptions = Current(version);
+  const auto subscriptions = Current();
   for (const auto& key : payload.elements) {
     keys_received_.fetch_add(1, std::memory_order_relaxed);
     for (const auto& s : *subscriptions)

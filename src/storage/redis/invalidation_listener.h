@@ -67,6 +67,7 @@ class RedisInvalidationListener final : public InvalidationFeed {
   void Dispatch(const RedisReply& message);
   void ForgetAll();
   std::shared_ptr<const Subscriptions> Current(std::uint64_t& version) const;
+  std::shared_ptr<const Subscriptions> Current() const;
 
   struct Endpoint;
   std::unique_ptr<Endpoint> endpoint_;
