@@ -74,21 +74,24 @@ RecommendMetrics::~RecommendMetrics() = default;
 
 namespace {
 
-int CacheIndex(std::string_view cache) {
+std::size_t CacheIndex(std::string_view cache) {
   if (cache == "hit") return 0;
   if (cache == "miss") return 1;
   if (cache == "bypass") return 2;
   return 3;
 }
 
+// The index of a label set in Impl::response_counters: endpoint (2) × cache (4) × source (8) × degraded (2).
+std::size_t ResponseSlot(std::size_t endpoint, const recommend::RecommendResult& result) {
+  const auto source = static_cast<std::size_t>(result.source) % 8;
+  return ((endpoint * 4 + CacheIndex(result.cache)) * 8 + source) * 2 + (result.degraded ? 1 : 0);
+}
+
 }  // namespace
 
 void RecommendMetrics::Answered(std::string_view endpoint, const recommend::RecommendResult& result) {
   const std::size_t e = endpoint == "recommendations" ? 0 : 1;
-  const std::size_t slot = ((e * 4 + static_cast<std::size_t>(CacheIndex(result.cache))) * 8
-                            + static_cast<std::size_t>(result.source) % 8)
-                               * 2
-                           + (result.degraded ? 1 : 0);
+  const std::size_t slot = ResponseSlot(e, result);
   auto* counter = impl_->response_counters[slot].load(std::memory_order_acquire);
   if (counter == nullptr) {
     counter = &impl_->responses.Add({{"endpoint", std::string(endpoint)},
