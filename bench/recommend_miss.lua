@@ -4,6 +4,7 @@
 -- script starts over (those requests would be hits) and says so at the end, so that a run too long for the
 -- file is visible rather than silently mixing hits into the figure.
 local tokens = {}
+local script_dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local next_index, step = 1, 1
 wrapped = 0  -- a global: done() reads it from each thread with thread:get
 local threads = {}
@@ -16,12 +17,7 @@ function setup(thread)
 end
 
 function init(args)
-  local path = os.getenv("CINEREC_BENCH_TOKENS")
-  for line in io.lines(path) do
-    local _, token = line:match("^(%d+) (%S+)$")
-    if token then tokens[#tokens + 1] = "Bearer " .. token end
-  end
-  if #tokens == 0 then error("no tokens in " .. path) end
+  tokens = dofile(script_dir .. "viewer_tokens.lua")
   next_index = thread_index
   step = tonumber(os.getenv("CINEREC_BENCH_THREADS") or "2")
 end
