@@ -11,6 +11,7 @@
 #include "analytics/conversion_sql.h"
 #include "analytics/report_request.h"
 #include "analytics/report_sql.h"
+#include "analytics/rollup_engagement.h"
 #include "common/config.h"
 #include "storage/clickhouse/clickhouse_client.h"
 
@@ -35,6 +36,7 @@ struct Kind {
   std::vector<RawRows> outcomes;  // rows within the window after an own event, which decide its conversion
   // INSERT ... SELECT of day `day`'s rows with `seal_id`.
   std::string (*insert)(const RollupSettings& s, std::int64_t day, std::uint64_t seal_id);
+  std::vector<RawRows> more_own = {};  // further tables of the day's own events (activity: watch_events)
 };
 
 // count() and max(received_at) of raw rows: equal fingerprints = no row was added or collapsed since.
@@ -93,6 +95,8 @@ std::map<std::int64_t, Fingerprint> Fingerprints(ClickHouseClient& clickhouse, c
         stream, rows.table, rows.condition, TimeCondition(from, to));
   };
   std::string sql = select(0, kind.own, first * kDay, (last + 1) * kDay);
+  for (const auto& rows : kind.more_own)
+    sql += " UNION ALL " + select(0, rows, first * kDay, (last + 1) * kDay);
   for (const auto& rows : kind.outcomes)
     sql += " UNION ALL " + select(1, rows, first * kDay, (last + 1 + k) * kDay);
   std::map<std::int64_t, Fingerprint> per_stream[2];
@@ -216,7 +220,26 @@ const Kind& KindOf(Rollup rollup) {
                        {"ui_events", "event_type IN ('click', 'trailer_play', 'page_view') AND "},
                        {{"watch_events", "event_type = 'view_start' AND "}},
                        &InsertUi};
-  return rollup == Rollup::kConversions ? conversions : ui;
+  // The engagement report's rollups (rollup_engagement.cpp): every UI and watch event is activity.
+  static const Kind activity{.name = "activity",
+                             .table = "rollup_activity_daily",
+                             .own = {"ui_events", ""},
+                             .outcomes = {},
+                             .insert = &InsertActivityRollup,
+                             .more_own = {{"watch_events", ""}}};
+  static const Kind reactions{"reactions",
+                              "rollup_reactions_daily",
+                              {"ui_events", "event_type IN ('like', 'dislike') AND "},
+                              {},
+                              &InsertReactionsRollup};
+  switch (rollup) {
+    case Rollup::kActivity:
+      return activity;
+    case Rollup::kReactions:
+      return reactions;
+    default:
+      return rollup == Rollup::kConversions ? conversions : ui;
+  }
 }
 
 }  // namespace
@@ -280,7 +303,7 @@ RollupJobResult SealClosedDays(ClickHouseClient& clickhouse, Rollup rollup, cons
 RollupJobResult SealClosedDays(ClickHouseClient& clickhouse, const RollupJobOptions& options,
                                std::int64_t now_s) {
   RollupJobResult total;
-  for (const Rollup rollup : {Rollup::kConversions, Rollup::kUi}) {
+  for (const Rollup rollup : {Rollup::kConversions, Rollup::kUi, Rollup::kActivity, Rollup::kReactions}) {
     const auto result = SealClosedDays(clickhouse, rollup, options, now_s);
     total.days_checked += result.days_checked;
     total.days_sealed += result.days_sealed;

@@ -50,6 +50,8 @@ RollupJobOptions RollupOptionsOf(const Config& config, int lookback_days = -1);
 enum class Rollup {
   kConversions,  // rollup_conversions_daily: impressions and conversions per model/variant/source/position
   kUi,           // rollup_ui_daily: clicks / trailer plays / page views per section, trailer -> watch
+  kActivity,     // rollup_activity_daily (0006): active users per day with their active hours
+  kReactions,    // rollup_reactions_daily (0006): likes and dislikes per movie, device, country, tier
 };
 
 struct RollupJobResult {
