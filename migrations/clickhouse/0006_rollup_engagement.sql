@@ -36,3 +36,27 @@ CREATE TABLE IF NOT EXISTS rollup_reactions_daily
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (day, seal_id, movie_id);
+
+-- The search report per day: one row per (query lower-cased, user, zero results or not, device, user country
+-- and tier, click_delay, watch_delay), `searches` = the distinct search events with those values.
+-- click_delay / watch_delay = seconds from the search to the same user's first click / view_start at or after
+-- it within the conversion window (4294967295 = none): the funnel for any search window up to the
+-- conversion window is sumIf(searches, click_delay <= window), so the rollup does not depend on the search
+-- window. Top queries sum `searches` and count uniqExact(user_id) over the rows (users are not additive).
+CREATE TABLE IF NOT EXISTS rollup_search_daily
+(
+    day          Date,
+    seal_id      UInt64,
+    query        String,
+    user_id      UInt64,
+    zero_results UInt8,
+    device       String,
+    user_country String,
+    user_tier    String,
+    click_delay  UInt32,
+    watch_delay  UInt32,
+    searches     UInt64
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (day, seal_id, query);

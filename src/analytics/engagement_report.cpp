@@ -7,12 +7,18 @@
 //    day-N retention is the share of them active on the UTC day signup_date + N (N = 1, 7, 30). A figure is
 //    "complete" once that day has ended for the whole cohort. Cohort filters: country and tier (users_dim).
 //  - reactions per movie: like and dislike events (distinct ids), top movies by likes + dislikes.
+// Sealed days come from the activity and reactions rollups where they can answer (rollup_engagement.h), the
+// rest from the raw rows: both parts are exact and disjoint, so the answer is the raw-only one.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <map>
 
 #include "analytics/analytics_service.h"
 #include "analytics/report_sql.h"
+#include "analytics/rollup_engagement.h"
+#include "analytics/rollups.h"
 
 namespace cinerec::analytics {
 
@@ -40,34 +46,66 @@ std::string Date(std::int64_t unix_s) {
 
 json::object AnalyticsService::Engagement(const ReportRequest& request, std::int64_t now_s) {
   CheckGenre(request.filters.genre);
-  const std::string activity = ActivityRows(request, request.from, request.to, "");
-  // The range's active users are the totals row of the same scan (WITH TOTALS: uniqExact over all rows).
-  Row active;
-  auto series = QueryRows(clickhouse_,
-                          "SELECT " + PeriodExpression(request.granularity)
-                              + " AS p, uniqExact(user_id) FROM (" + activity + ") GROUP BY p WITH TOTALS",
-                          &active);
+  const auto& f = request.filters;
+  // Cohort: users who signed up on the range's days (whole UTC days from the day of `from`); their activity
+  // is read up to 31 days after the range. That span contains [from, to): one coverage of the activity
+  // rollup serves both.
+  const std::int64_t first_day = request.from / kDay * kDay;
+  const std::int64_t end_day = (request.to + kDay - 1) / kDay * kDay;
+  const std::int64_t activity_end = end_day + 31 * kDay;
+  const RollupCoverage activity =
+      options_.use_rollups
+          ? Coverage(clickhouse_, Rollup::kActivity, RollupSettingsOf(options_), first_day, activity_end)
+          : RawOnly(first_day, activity_end);
+  // The activity rollup carries no event attributes: a filtered request reads its active users raw.
+  const bool filtered =
+      !f.genre.empty() || f.movie_id != 0 || !f.device.empty() || !f.country.empty() || !f.tier.empty();
+  const RollupCoverage in_range =
+      filtered ? RawOnly(request.from, request.to) : CoverageWithin(activity, request.from, request.to);
+  std::vector<Row> series;
+  std::int64_t active_users = 0;
+  if (!in_range.AnySealed() || request.granularity == Granularity::kWeek) {
+    // The range's active users are the totals row of the same scan (WITH TOTALS: uniqExact over all rows).
+    Row active;
+    const std::string rows = in_range.AnySealed()
+                                 ? ActiveUserPeriods(in_range, request.granularity)
+                                 : "SELECT " + PeriodExpression(request.granularity) + " AS p, user_id FROM ("
+                                       + ActivityRows(request, request.from, request.to, "") + ")";
+    series = QueryRows(clickhouse_, "SELECT p, uniqExact(user_id) FROM (" + rows + ") GROUP BY p WITH TOTALS",
+                       &active);
+    active_users = active.size() < 2 ? 0 : AsInt(active[1]);
+  } else {
+    // Hours and days are each wholly sealed or wholly raw: a sealed one's users are its rollup rows.
+    series = QueryRows(clickhouse_, SealedActiveCounts(in_range, request.granularity));
+    if (!in_range.raw_intervals.empty()) {
+      RollupCoverage raw_part;
+      raw_part.raw_intervals = in_range.raw_intervals;
+      for (auto& row :
+           QueryRows(clickhouse_, "SELECT p, uniqExact(user_id) FROM ("
+                                      + ActiveUserPeriods(raw_part, request.granularity) + ") GROUP BY p"))
+        series.push_back(std::move(row));
+    }
+    const auto total =
+        QueryRows(clickhouse_, "SELECT uniqExact(user_id) FROM (" + ActiveUserDays(in_range, "") + ")");
+    active_users = total.empty() ? 0 : AsInt(total[0].at(0));
+  }
   auto signups = QueryRows(
       clickhouse_,
       "SELECT uniqExact(event_id) FROM account_events WHERE event_type = 'signup' AND "
           + TimeCondition(request.from, request.to)
           + (request.filters.country.empty() ? "" : " AND user_country = " + Quote(request.filters.country)));
 
-  // Cohort: users who signed up on the range's days (whole UTC days from the day of `from`).
-  const std::int64_t first_day = request.from / kDay * kDay;
-  const std::int64_t end_day = (request.to + kDay - 1) / kDay * kDay;
   std::string cohort_filter =
       "deleted = 0 AND signup_date >= " + Date(first_day) + " AND signup_date < " + Date(end_day);
   if (!request.filters.country.empty()) cohort_filter += " AND country = " + Quote(request.filters.country);
   if (!request.filters.tier.empty()) cohort_filter += " AND tier = " + Quote(request.filters.tier);
   const std::string cohort_users = "SELECT user_id FROM users_dim FINAL WHERE " + cohort_filter;
-  const std::string cohort_activity =
-      ActivityRows(ReportRequest{}, first_day, end_day + 31 * kDay, " AND user_id IN (" + cohort_users + ")");
+  const std::string cohort_activity = ActiveUserDays(activity, " AND user_id IN (" + cohort_users + ")");
   std::string retained;
   for (int n : kRetentionDays)
     retained += fmt::format(", countIf(has(days, signup_date + {}))", n);
   auto cohort = QueryRows(clickhouse_, "SELECT count()" + retained + " FROM (SELECT user_id, signup_date FROM users_dim FINAL WHERE "
-                                           + cohort_filter + ") ANY LEFT JOIN (SELECT user_id, groupUniqArray(toDate(event_time)) "
+                                           + cohort_filter + ") ANY LEFT JOIN (SELECT user_id, groupUniqArray(day) "
                                            "AS days FROM (" + cohort_activity + ") GROUP BY user_id) USING user_id");
   const Row zero(4, json::value(0));
   const Row& c = cohort.empty() ? zero : cohort[0];
@@ -80,26 +118,48 @@ json::object AnalyticsService::Engagement(const ReportRequest& request, std::int
         {"users", users}, {"rate", Rate(users, cohort_size)}, {"complete", end_day + n * kDay <= now_s}};
   }
 
-  auto reactions = QueryRows(
-      clickhouse_,
-      fmt::format("SELECT movie_id, uniqExactIf(event_id, event_type = 'like') AS likes, "
-                  "uniqExactIf(event_id, event_type = 'dislike') AS dislikes FROM ui_events WHERE "
-                  "event_type IN ('like', 'dislike') AND {}{} GROUP BY movie_id ORDER BY likes + dislikes "
-                  "DESC, movie_id LIMIT {}",
-                  TimeCondition(request.from, request.to), FilterConditions(request.filters, {}),
-                  request.limit));
-  auto reaction_totals = QueryRows(
-      clickhouse_,
-      "SELECT uniqExactIf(event_id, event_type = 'like'), uniqExactIf(event_id, event_type = 'dislike') "
-      "FROM ui_events WHERE event_type IN ('like', 'dislike') AND "
-          + TimeCondition(request.from, request.to) + FilterConditions(request.filters, {}));
+  // Reactions per movie: sealed days from rollup_reactions_daily (movie, device, country and tier are its
+  // columns; a genre filter reads raw), the rest raw; likes and dislikes are distinct ids, additive.
+  const RollupCoverage reacted =
+      options_.use_rollups && f.genre.empty()
+          ? Coverage(clickhouse_, Rollup::kReactions, RollupSettingsOf(options_), request.from, request.to)
+          : RawOnly(request.from, request.to);
+  std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> by_movie;  // likes, dislikes
+  auto add = [&](const std::vector<Row>& rows) {
+    for (const auto& row : rows) {
+      auto& counts = by_movie[AsInt(row.at(0))];
+      counts.first += AsInt(row.at(1));
+      counts.second += AsInt(row.at(2));
+    }
+  };
+  if (reacted.AnySealed())
+    add(QueryRows(clickhouse_, "SELECT movie_id, sum(likes), sum(dislikes) FROM rollup_reactions_daily WHERE "
+                                   + reacted.SealedRows() + FilterConditions(f, TableColumns{.genres = false})
+                                   + " GROUP BY movie_id"));
+  if (!reacted.raw_intervals.empty())
+    add(QueryRows(clickhouse_,
+                  "SELECT movie_id, uniqExactIf(event_id, event_type = 'like'), uniqExactIf(event_id, "
+                  "event_type = 'dislike') FROM ui_events WHERE event_type IN ('like', 'dislike') AND "
+                      + IntervalsCondition(reacted.raw_intervals) + FilterConditions(f, {})
+                      + " GROUP BY movie_id"));
+  std::int64_t total_likes = 0, total_dislikes = 0;
+  std::vector<std::pair<std::int64_t, std::pair<std::int64_t, std::int64_t>>> reactions;
+  for (const auto& [movie, counts] : by_movie) {  // by movie id: the stable sort keeps that order for ties
+    total_likes += counts.first;
+    total_dislikes += counts.second;
+    reactions.emplace_back(movie, counts);
+  }
+  std::stable_sort(reactions.begin(), reactions.end(), [](const auto& a, const auto& b) {
+    return a.second.first + a.second.second > b.second.first + b.second.second;
+  });
+  if (reactions.size() > static_cast<std::size_t>(request.limit)) reactions.resize(request.limit);
   std::vector<std::int64_t> ids;
-  for (const auto& row : reactions)
-    ids.push_back(AsInt(row.at(0)));
+  for (const auto& entry : reactions)
+    ids.push_back(entry.first);
   auto titles = Titles(ids);
   json::array per_movie;
   for (std::size_t i = 0; i < reactions.size(); ++i) {
-    const auto likes = AsInt(reactions[i].at(1)), dislikes = AsInt(reactions[i].at(2));
+    const auto [likes, dislikes] = reactions[i].second;
     per_movie.emplace_back(json::object{{"movie_id", ids[i]},
                                         {"title", titles[i]},
                                         {"likes", likes},
@@ -108,16 +168,15 @@ json::object AnalyticsService::Engagement(const ReportRequest& request, std::int
   }
 
   json::object out = RequestEcho(request);
-  out["active_users"] = active.size() < 2 ? 0 : AsInt(active[1]);
+  out["active_users"] = active_users;
   out["signups"] = signups.empty() ? 0 : AsInt(signups[0].at(0));
   out["series"] = Series(request, series, {"active_users"});
   out["cohort"] = json::object{{"signup_from", FormatTime(first_day).substr(0, 10)},
                                {"signup_to", FormatTime(end_day).substr(0, 10)},
                                {"users", cohort_size},
                                {"retention", std::move(retention)}};
-  const Row& rt = reaction_totals.empty() ? zero : reaction_totals[0];
   out["reactions"] = json::object{
-      {"likes", AsInt(rt.at(0))}, {"dislikes", AsInt(rt.at(1))}, {"top_movies", std::move(per_movie)}};
+      {"likes", total_likes}, {"dislikes", total_dislikes}, {"top_movies", std::move(per_movie)}};
   return out;
 }
 

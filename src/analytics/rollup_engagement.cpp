@@ -19,6 +19,26 @@ std::string DateOf(std::int64_t day) {
   return "toDate(" + Quote(FormatTime(day * kDay).substr(0, 10)) + ")";
 }
 
+// The period start (Unix seconds) of a rollup row's day; for hours, of the hour `h` of its day.
+std::string RollupPeriod(Granularity granularity) {
+  switch (granularity) {
+    case Granularity::kHour:
+      return "toUInt32(day) * 86400 + h * 3600";
+    case Granularity::kDay:
+      return "toUInt32(day) * 86400";
+    case Granularity::kWeek:
+      // Days since 1970-01-01 (a Thursday); (day + 3) % 7 is 0 on Mondays (as PeriodExpression).
+      return "(toUInt32(day) - (toUInt32(day) + 3) % 7) * 86400";
+  }
+  return "0";
+}
+
+// The hours of a rollup row's bit mask, one row each (h). `hours != 0` (always true) names the column outside
+// the lambda, which ClickHouse 18.16 needs to resolve it inside.
+constexpr const char* kEachHour =
+    " ARRAY JOIN arrayFilter(x -> bitAnd(hours, bitShiftLeft(toUInt32(1), x)) != 0, range(24)) AS h";
+constexpr const char* kNameHours = " AND hours != 0";
+
 std::string DayRange(std::int64_t day) {
   return TimeCondition(day * kDay, (day + 1) * kDay);
 }
@@ -82,6 +102,29 @@ std::string ActiveUserDays(const RollupCoverage& coverage, const std::string& us
                            user_condition);
   }
   return sql;
+}
+
+std::string ActiveUserPeriods(const RollupCoverage& coverage, Granularity granularity) {
+  const bool hours = granularity == Granularity::kHour;
+  std::string sql;
+  if (coverage.AnySealed())
+    sql = "SELECT toUInt64(" + RollupPeriod(granularity) + ") AS p, user_id FROM rollup_activity_daily"
+          + (hours ? kEachHour : "") + " WHERE " + coverage.SealedRows() + (hours ? kNameHours : "");
+  if (!coverage.raw_intervals.empty()) {
+    const std::string range = IntervalsCondition(coverage.raw_intervals);
+    for (const char* table : {"ui_events", "watch_events"})
+      sql += (sql.empty() ? "" : " UNION ALL ")
+             + fmt::format("SELECT toUInt64({}) AS p, user_id FROM {} WHERE {}",
+                           PeriodExpression(granularity), table, range);
+  }
+  return sql;
+}
+
+std::string SealedActiveCounts(const RollupCoverage& coverage, Granularity granularity) {
+  const bool hours = granularity == Granularity::kHour;
+  return "SELECT toUInt64(" + RollupPeriod(granularity) + ") AS p, count() FROM rollup_activity_daily"
+         + (hours ? kEachHour : "") + " WHERE " + coverage.SealedRows() + (hours ? kNameHours : "")
+         + " GROUP BY p";
 }
 
 }  // namespace cinerec::analytics

@@ -10,6 +10,7 @@ namespace cinerec::analytics {
 
 struct RollupSettings;
 struct RollupCoverage;
+enum class Granularity;
 
 // INSERT ... SELECT of day `day`'s rows with `seal_id` (the job in rollups.cpp): one row per active user
 // with the bit mask of their active hours; likes and dislikes per movie, device, country and tier.
@@ -24,5 +25,14 @@ RollupCoverage CoverageWithin(const RollupCoverage& coverage, std::int64_t from,
 // raw UI and watch events elsewhere, only for users `user_condition` (" AND user_id IN (...)" or "")
 // accepts; <day> is a Date.
 std::string ActiveUserDays(const RollupCoverage& coverage, const std::string& user_condition);
+
+// "p, user_id" rows: the users active in each period (start, Unix seconds) of `granularity` within the
+// coverage, the sealed days' from the rollup (hours from its bit mask), the rest from the raw events. Users
+// appear once per day (sealed) or event (raw): count them with uniqExact.
+std::string ActiveUserPeriods(const RollupCoverage& coverage, Granularity granularity);
+
+// "SELECT p, n": the active users of every hour or day (not week: a week's users are not additive over its
+// days) of the coverage's sealed days, n = the rollup rows, one per user and day, with the hour's bit.
+std::string SealedActiveCounts(const RollupCoverage& coverage, Granularity granularity);
 
 }  // namespace cinerec::analytics

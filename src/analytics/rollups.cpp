@@ -12,6 +12,7 @@
 #include "analytics/report_request.h"
 #include "analytics/report_sql.h"
 #include "analytics/rollup_engagement.h"
+#include "analytics/rollup_search.h"
 #include "common/config.h"
 #include "storage/clickhouse/clickhouse_client.h"
 
@@ -232,11 +233,20 @@ const Kind& KindOf(Rollup rollup) {
                               {"ui_events", "event_type IN ('like', 'dislike') AND "},
                               {},
                               &InsertReactionsRollup};
+  // The search report's rollup (rollup_search.cpp): clicks and view starts within the window decide a search.
+  static const Kind search{
+      "search",
+      "rollup_search_daily",
+      {"ui_events", "event_type = 'search' AND "},
+      {{"ui_events", "event_type = 'click' AND "}, {"watch_events", "event_type = 'view_start' AND "}},
+      &InsertSearchRollup};
   switch (rollup) {
     case Rollup::kActivity:
       return activity;
     case Rollup::kReactions:
       return reactions;
+    case Rollup::kSearch:
+      return search;
     default:
       return rollup == Rollup::kConversions ? conversions : ui;
   }
@@ -303,7 +313,8 @@ RollupJobResult SealClosedDays(ClickHouseClient& clickhouse, Rollup rollup, cons
 RollupJobResult SealClosedDays(ClickHouseClient& clickhouse, const RollupJobOptions& options,
                                std::int64_t now_s) {
   RollupJobResult total;
-  for (const Rollup rollup : {Rollup::kConversions, Rollup::kUi, Rollup::kActivity, Rollup::kReactions}) {
+  for (const Rollup rollup :
+       {Rollup::kConversions, Rollup::kUi, Rollup::kActivity, Rollup::kReactions, Rollup::kSearch}) {
     const auto result = SealClosedDays(clickhouse, rollup, options, now_s);
     total.days_checked += result.days_checked;
     total.days_sealed += result.days_sealed;

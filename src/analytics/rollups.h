@@ -52,6 +52,7 @@ enum class Rollup {
   kUi,           // rollup_ui_daily: clicks / trailer plays / page views per section, trailer -> watch
   kActivity,     // rollup_activity_daily (0006): active users per day with their active hours
   kReactions,    // rollup_reactions_daily (0006): likes and dislikes per movie, device, country, tier
+  kSearch,       // rollup_search_daily (0006): searches per query and user, delays to click / watch
 };
 
 struct RollupJobResult {

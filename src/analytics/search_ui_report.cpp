@@ -13,6 +13,7 @@
 
 #include "analytics/analytics_service.h"
 #include "analytics/report_sql.h"
+#include "analytics/rollup_search.h"
 #include "analytics/rollups.h"
 
 namespace cinerec::analytics {
@@ -39,41 +40,59 @@ json::array QueryList(const std::vector<Row>& rows) {
 }  // namespace
 
 json::object AnalyticsService::Search(const ReportRequest& request) {
-  const std::string range = TimeCondition(request.from, request.to);
   const std::string filters =
       FilterConditions(request.filters, TableColumns{.genres = false, .movie = false});
-  const std::string base = "FROM ui_events WHERE event_type = 'search' AND " + range + filters;
-  const std::string per_query =
-      "SELECT lowerUTF8(query) AS q, uniqExact(event_id) AS searches, uniqExact(user_id), "
-      "uniqExactIf(event_id, results = 0) ";
-  auto top = QueryRows(
-      clickhouse_,
-      per_query + base + fmt::format(" GROUP BY q ORDER BY searches DESC, q LIMIT {}", request.limit));
+  const std::int64_t window = options_.search_window_s;
+  // Sealed days from rollup_search_daily (device, country and tier are its columns; it answers search windows
+  // up to the conversion window it was sealed with), the rest from the raw rows; both parts are exact and
+  // disjoint. Users are not additive: the lists count them over the rows of both parts together.
+  const RollupCoverage coverage =
+      options_.use_rollups && window <= options_.conversion_window_s
+          ? Coverage(clickhouse_, Rollup::kSearch, RollupSettingsOf(options_), request.from, request.to)
+          : RawOnly(request.from, request.to);
+  const std::string per_user = SearchesByQueryAndUser(coverage, filters);
+  auto top = QueryRows(clickhouse_,
+                       "SELECT q, sum(n) AS searches, uniqExact(uid), sum(z) FROM (" + per_user
+                           + fmt::format(") GROUP BY q ORDER BY searches DESC, q LIMIT {}", request.limit));
   auto zero = QueryRows(
       clickhouse_,
-      per_query + base
-          + fmt::format(" AND results = 0 GROUP BY q ORDER BY searches DESC, q LIMIT {}", request.limit));
+      "SELECT q, sum(z) AS searches, uniqExact(uid), sum(z) FROM (" + per_user
+          + fmt::format(") WHERE z > 0 GROUP BY q ORDER BY searches DESC, q LIMIT {}", request.limit));
 
-  const std::int64_t window = options_.search_window_s;
-  const std::string searches =
-      "SELECT event_id, any(user_id) AS uid, any(event_time) AS ts " + base + " GROUP BY event_id";
-  const std::string later = TimeCondition(request.from, request.to + window + 1);
-  const std::string users = " AND user_id IN (SELECT user_id " + base + ")";
-  const std::string outcomes =
-      "SELECT uid, groupArrayIf(at, kind = 1) AS clicks, groupArrayIf(at, kind = 2) AS starts FROM (SELECT "
-      "user_id "
-      "AS uid, event_time AS at, 1 AS kind FROM ui_events WHERE event_type = 'click' AND "
-      + later + users
-      + " UNION ALL SELECT user_id, event_time, 2 FROM watch_events WHERE event_type = 'view_start' AND "
-      + later + users + ") GROUP BY uid";
-  // max(ts) is not used: 18.16 resolves the lambda's outer column (ts) only when the query names it
-  // elsewhere.
-  auto funnel = QueryRows(clickhouse_, "SELECT count(), countIf(" + Within(window, "clicks") + "), countIf("
-                                           + Within(window, "starts") + "), max(ts) FROM (" + searches
-                                           + ") ANY LEFT JOIN (" + outcomes + ") USING uid");
-  const Row zero_row(3, json::value(0));
-  const Row& f = funnel.empty() ? zero_row : funnel[0];
-  const auto total = AsInt(f.at(0)), clicked = AsInt(f.at(1)), watched = AsInt(f.at(2));
+  std::int64_t total = 0, clicked = 0, watched = 0;
+  if (coverage.AnySealed()) {
+    const auto sealed = QueryRows(clickhouse_, SealedSearchFunnel(coverage, filters, window));
+    if (!sealed.empty()) {
+      total += AsInt(sealed[0].at(0));
+      clicked += AsInt(sealed[0].at(1));
+      watched += AsInt(sealed[0].at(2));
+    }
+  }
+  if (!coverage.raw_intervals.empty()) {
+    const std::string base = "FROM ui_events WHERE event_type = 'search' AND "
+                             + IntervalsCondition(coverage.raw_intervals) + filters;
+    const std::string searches =
+        "SELECT event_id, any(user_id) AS uid, any(event_time) AS ts " + base + " GROUP BY event_id";
+    const std::string later = IntervalsCondition(WithWindow(coverage.raw_intervals, window));
+    const std::string users = " AND user_id IN (SELECT user_id " + base + ")";
+    const std::string outcomes =
+        "SELECT uid, groupArrayIf(at, kind = 1) AS clicks, groupArrayIf(at, kind = 2) AS starts FROM (SELECT "
+        "user_id "
+        "AS uid, event_time AS at, 1 AS kind FROM ui_events WHERE event_type = 'click' AND "
+        + later + users
+        + " UNION ALL SELECT user_id, event_time, 2 FROM watch_events WHERE event_type = 'view_start' AND "
+        + later + users + ") GROUP BY uid";
+    // max(ts) is not used: 18.16 resolves the lambda's outer column (ts) only when the query names it
+    // elsewhere.
+    auto funnel = QueryRows(clickhouse_, "SELECT count(), countIf(" + Within(window, "clicks") + "), countIf("
+                                             + Within(window, "starts") + "), max(ts) FROM (" + searches
+                                             + ") ANY LEFT JOIN (" + outcomes + ") USING uid");
+    if (!funnel.empty()) {
+      total += AsInt(funnel[0].at(0));
+      clicked += AsInt(funnel[0].at(1));
+      watched += AsInt(funnel[0].at(2));
+    }
+  }
 
   json::object out = RequestEcho(request);
   out["top_queries"] = QueryList(top);
