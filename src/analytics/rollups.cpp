@@ -13,6 +13,7 @@
 #include "analytics/report_sql.h"
 #include "analytics/rollup_engagement.h"
 #include "analytics/rollup_search.h"
+#include "analytics/rollup_views.h"
 #include "common/config.h"
 #include "storage/clickhouse/clickhouse_client.h"
 
@@ -38,6 +39,8 @@ struct Kind {
   // INSERT ... SELECT of day `day`'s rows with `seal_id`.
   std::string (*insert)(const RollupSettings& s, std::int64_t day, std::uint64_t seal_id);
   std::vector<RawRows> more_own = {};  // further tables of the day's own events (activity: watch_events)
+  // The rollup's rows carry movie_genres too: copies of an event with other genres make a day ambiguous.
+  bool genres = false;
 };
 
 // count() and max(received_at) of raw rows: equal fingerprints = no row was added or collapsed since.
@@ -157,8 +160,9 @@ std::int64_t AmbiguousEvents(ClickHouseClient& clickhouse, const Kind& kind, std
   const auto rows = QueryRows(
       clickhouse,
       fmt::format("SELECT count() FROM (SELECT event_id FROM {} WHERE {}{} GROUP BY event_id HAVING "
-                  "min(user_country) != max(user_country) OR min(user_tier) != max(user_tier))",
-                  kind.own.table, kind.own.condition, TimeCondition(day * kDay, (day + 1) * kDay)));
+                  "min(user_country) != max(user_country) OR min(user_tier) != max(user_tier){})",
+                  kind.own.table, kind.own.condition, TimeCondition(day * kDay, (day + 1) * kDay),
+                  kind.genres ? " OR min(movie_genres) != max(movie_genres)" : ""));
   return rows.empty() ? 0 : AsInt(rows[0].at(0));
 }
 
@@ -240,6 +244,15 @@ const Kind& KindOf(Rollup rollup) {
       {"ui_events", "event_type = 'search' AND "},
       {{"ui_events", "event_type = 'click' AND "}, {"watch_events", "event_type = 'view_start' AND "}},
       &InsertSearchRollup};
+  // The views and watch-quality reports' rollup (rollup_views.cpp).
+  static const Kind views{
+      .name = "views",
+      .table = "rollup_views_daily",
+      .own = {"watch_events", "event_type IN ('view_start', 'view_stop', 'view_seek') AND "},
+      .outcomes = {},
+      .insert = &InsertViewsRollup,
+      .genres = true};
+  if (rollup == Rollup::kViews) return views;
   switch (rollup) {
     case Rollup::kActivity:
       return activity;
@@ -313,8 +326,8 @@ RollupJobResult SealClosedDays(ClickHouseClient& clickhouse, Rollup rollup, cons
 RollupJobResult SealClosedDays(ClickHouseClient& clickhouse, const RollupJobOptions& options,
                                std::int64_t now_s) {
   RollupJobResult total;
-  for (const Rollup rollup :
-       {Rollup::kConversions, Rollup::kUi, Rollup::kActivity, Rollup::kReactions, Rollup::kSearch}) {
+  for (const Rollup rollup : {Rollup::kConversions, Rollup::kUi, Rollup::kViews, Rollup::kActivity,
+                              Rollup::kReactions, Rollup::kSearch}) {
     const auto result = SealClosedDays(clickhouse, rollup, options, now_s);
     total.days_checked += result.days_checked;
     total.days_sealed += result.days_sealed;

@@ -50,6 +50,7 @@ RollupJobOptions RollupOptionsOf(const Config& config, int lookback_days = -1);
 enum class Rollup {
   kConversions,  // rollup_conversions_daily: impressions and conversions per model/variant/source/position
   kUi,           // rollup_ui_daily: clicks / trailer plays / page views per section, trailer -> watch
+  kViews,        // rollup_views_daily (0005): view starts, view sessions and seeks (rollup_views.h)
   kActivity,     // rollup_activity_daily (0006): active users per day with their active hours
   kReactions,    // rollup_reactions_daily (0006): likes and dislikes per movie, device, country, tier
   kSearch,       // rollup_search_daily (0006): searches per query and user, delays to click / watch
