@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/json_text.h"
+
 namespace cinerec::ingest {
 
 // A name-based UUID (version 5 layout over SHA-1 of `name`, no namespace): the same name always gives the
@@ -20,7 +22,7 @@ int UtcMonth(std::int64_t unix_seconds);
 // Unix seconds -> "YYYY-MM-DD hh:mm:ss+00" for a PostgreSQL timestamptz.
 std::string FormatUtcTz(std::int64_t unix_seconds);
 
-// Appends `text` as a JSON string literal (quotes included).
-void AppendJsonString(std::string& out, std::string_view text);
+// Appends `text` as a JSON string literal (quotes included): common/json_text.h.
+using cinerec::AppendJsonString;
 
 }  // namespace cinerec::ingest

@@ -1,8 +1,9 @@
 #include "recommend/impression_log.h"
 
-#include <fmt/format.h>
+#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <cmath>
 
 #include "ingest/event_ids.h"  // DeterministicUuid, FormatUtc, AppendJsonString: the event tables' row format
@@ -10,49 +11,132 @@
 
 namespace cinerec::recommend {
 
-std::vector<std::string> ImpressionRows(const ImpressionBatch& batch) {
+namespace {
+
+// The 128 bits the event ids of a response derive from: the request id itself when it is the usual 32 hex
+// digits (random, NewRequestId), else a SHA-1 of it — once per response, not per row (a digest per row was
+// a visible share of a cache hit).
+std::pair<std::uint64_t, std::uint64_t> RequestBits(std::string_view request_id) {
+  std::uint64_t hi = 0, lo = 0;
+  if (request_id.size() == 32) {
+    const auto h = std::from_chars(request_id.data(), request_id.data() + 16, hi, 16);
+    const auto l = std::from_chars(request_id.data() + 16, request_id.data() + 32, lo, 16);
+    if (h.ec == std::errc() && h.ptr == request_id.data() + 16 && l.ec == std::errc()
+        && l.ptr == request_id.data() + 32)
+      return {hi, lo};
+  }
+  const std::string name = "impression:" + std::string(request_id);
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(name.data()), name.size(), digest);
+  for (int i = 0; i < 8; ++i) {
+    hi = hi << 8 | digest[i];
+    lo = lo << 8 | digest[8 + i];
+  }
+  return {hi, lo};
+}
+
+void AppendHex(std::string& out, std::uint64_t value, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+    out += kHex[(value >> shift) & 0xF];
+}
+
+template <typename Number>
+void AppendNumber(std::string& out, Number value) {
+  char buffer[32];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+  out.append(buffer, end);
+}
+
+// Distinct positions give distinct ids: lo + position * (an odd constant) differs in more than the two
+// variant bits masked below for any two positions under 2^62. Version 8 (custom) per RFC 9562.
+void AppendEventId(std::string& out, std::uint64_t hi, std::uint64_t lo, std::size_t position) {
+  lo += position * 0x9E3779B97F4A7C15ULL;
+  hi = (hi & ~0xF000ULL) | 0x8000ULL;
+  lo = (lo & ~(3ULL << 62)) | (2ULL << 62);
+  AppendHex(out, hi >> 32, 8);
+  out += '-';
+  AppendHex(out, (hi >> 16) & 0xFFFF, 4);
+  out += '-';
+  AppendHex(out, hi & 0xFFFF, 4);
+  out += '-';
+  AppendHex(out, lo >> 48, 4);
+  out += '-';
+  AppendHex(out, lo & 0xFFFFFFFFFFFFULL, 12);
+}
+
+}  // namespace
+
+void AppendImpressionEventId(std::string& out, std::string_view request_id, std::size_t position) {
+  const auto [hi, lo] = RequestBits(request_id);
+  AppendEventId(out, hi, lo, position);
+}
+
+void AppendImpressionRows(std::string& out, const ImpressionBatch& batch) {
+  // Written straight into `out` (to_chars, no format strings): this runs for every response.
   const std::string time = ingest::FormatUtc(batch.time_ms / 1000);
-  std::vector<std::string> rows;
-  rows.reserve(batch.items.size());
+  const auto [hi, lo] = RequestBits(batch.request_id);
   for (std::size_t i = 0; i < batch.items.size(); ++i) {
     const auto& item = batch.items[i];
-    std::string row = "{\"event_id\":\"";
-    row += ingest::DeterministicUuid(fmt::format("impression:{}:{}", batch.request_id, i + 1));
-    row += "\",\"request_id\":";
-    ingest::AppendJsonString(row, batch.request_id);
-    fmt::format_to(std::back_inserter(row),
-                   ",\"event_time\":\"{}\",\"received_at\":\"{}\",\"user_id\":{},\"movie_id\":{},"
-                   "\"position\":{},\"score\":{},\"model_version\":",
-                   time, time, batch.user_id, item.movie_id, i + 1,
-                   std::isfinite(item.score) ? item.score : 0.0f);
-    ingest::AppendJsonString(row, batch.model_version);
-    row += ",\"variant\":";
-    ingest::AppendJsonString(row, batch.variant);
-    row += ",\"source\":";
-    ingest::AppendJsonString(row, item.source);
-    row += ",\"movie_genres\":[";
+    if (i > 0) out += '\n';
+    out += "{\"event_id\":\"";
+    AppendEventId(out, hi, lo, i + 1);
+    out += "\",\"request_id\":";
+    ingest::AppendJsonString(out, batch.request_id);
+    out += ",\"event_time\":\"";
+    out += time;
+    out += "\",\"received_at\":\"";
+    out += time;
+    out += "\",\"user_id\":";
+    AppendNumber(out, batch.user_id);
+    out += ",\"movie_id\":";
+    AppendNumber(out, item.movie_id);
+    out += ",\"position\":";
+    AppendNumber(out, i + 1);
+    out += ",\"score\":";
+    AppendNumber(out, std::isfinite(item.score) ? item.score : 0.0f);
+    out += ",\"model_version\":";
+    ingest::AppendJsonString(out, batch.model_version);
+    out += ",\"variant\":";
+    ingest::AppendJsonString(out, batch.variant);
+    out += ",\"source\":";
+    ingest::AppendJsonString(out, item.source);
+    out += ",\"movie_genres\":[";
     if (item.genres != nullptr)
       for (std::size_t g = 0; g < item.genres->size(); ++g) {
-        if (g > 0) row += ',';
-        ingest::AppendJsonString(row, (*item.genres)[g]);
+        if (g > 0) out += ',';
+        ingest::AppendJsonString(out, (*item.genres)[g]);
       }
-    row += "],\"user_tier\":";
-    ingest::AppendJsonString(row, batch.user_tier);
-    row += ",\"user_country\":";
-    ingest::AppendJsonString(row, batch.user_country);
-    row += '}';
-    rows.push_back(std::move(row));
+    out += "],\"user_tier\":";
+    ingest::AppendJsonString(out, batch.user_tier);
+    out += ",\"user_country\":";
+    ingest::AppendJsonString(out, batch.user_country);
+    out += '}';
+  }
+}
+
+std::vector<std::string> ImpressionRows(const ImpressionBatch& batch) {
+  std::string joined;
+  AppendImpressionRows(joined, batch);
+  std::vector<std::string> rows;
+  std::size_t start = 0;
+  while (start < joined.size()) {
+    const auto end = std::min(joined.find('\n', start), joined.size());
+    rows.push_back(joined.substr(start, end - start));
+    start = end + 1;
   }
   return rows;
 }
 
 void ClickHouseImpressionLog::Record(const ImpressionBatch& batch) {
-  for (auto& row : ImpressionRows(batch)) {
-    if (!batcher_.Append(kImpressionsTable, std::move(row))) {
-      if (dropped_.fetch_add(1) % 10000 == 0)
-        spdlog::warn("recommend: impression buffer full (ClickHouse slow or down); {} impressions dropped",
-                     dropped_.load());
-    }
+  thread_local std::string rows;  // keeps its capacity from one response to the next
+  rows.clear();
+  AppendImpressionRows(rows, batch);
+  if (!batcher_.AppendRows(kImpressionsTable, rows, batch.items.size())) {
+    const auto dropped = dropped_.fetch_add(batch.items.size());
+    if (dropped / 10000 != (dropped + batch.items.size()) / 10000 || dropped == 0)
+      spdlog::warn("recommend: impression buffer full (ClickHouse slow or down); {} impressions dropped",
+                   dropped + batch.items.size());
   }
 }
 

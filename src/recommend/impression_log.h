@@ -7,10 +7,12 @@
 // Durability: impressions are not acknowledged events, so they are buffered in memory only (no spool):
 // rows still buffered when the process is killed are lost, and when the buffer is full (ClickHouse down for
 // long) new rows are dropped and counted rather than slowing the responses. Each row's event_id is derived
-// from (request id, position), so a retried insert de-duplicates like every event table.
+// from (request id, position) — the request id's own random bits when it has the usual form, one SHA-1 of
+// it otherwise — so a replayed row de-duplicates like every event table.
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cinerec {
@@ -44,8 +46,13 @@ class ImpressionLog {
   virtual void Record(const ImpressionBatch& batch) = 0;
 };
 
-// The JSONEachRow rows of a batch (no trailing newlines).
+// The JSONEachRow rows of a batch, appended to `out` joined with '\n' (no trailing newline).
+void AppendImpressionRows(std::string& out, const ImpressionBatch& batch);
+// The same rows one by one (tests).
 std::vector<std::string> ImpressionRows(const ImpressionBatch& batch);
+// The event id of the impression at `position` (1-based) of a response: a UUID derived from the request id
+// and the position, distinct per position.
+void AppendImpressionEventId(std::string& out, std::string_view request_id, std::size_t position);
 
 class ClickHouseImpressionLog final : public ImpressionLog {
  public:

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "accounts/user_attribute_cache.h"
 #include "catalog/movie_directory.h"
@@ -304,6 +305,24 @@ TEST_F(RecommendServiceTest, ImpressionsCarryRequestVariantSourceAndPositions) {
   EXPECT_NE(rows[1].find("\"position\":2"), std::string::npos) << rows[1];
   EXPECT_NE(rows[1].find("\"variant\":\"exp\""), std::string::npos);
   EXPECT_NE(rows[1].find("\"movie_genres\":[\"Sci-Fi\"]"), std::string::npos);
+}
+
+TEST(ImpressionEventIdTest, DistinctPerPositionStableAndShapedLikeAUuid) {
+  std::set<std::string> ids;
+  for (const std::string& request :
+       {std::string("0123456789abcdef0123456789abcdef"), std::string("custom-id")})
+    for (std::size_t position = 1; position <= 500; ++position) {
+      std::string id, again;
+      AppendImpressionEventId(id, request, position);
+      AppendImpressionEventId(again, request, position);
+      EXPECT_EQ(id, again);
+      ASSERT_EQ(id.size(), 36u) << id;
+      EXPECT_EQ(id[8], '-');
+      EXPECT_EQ(id[14], '8') << "version 8: " << id;
+      EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << "RFC variant: " << id;
+      ids.insert(id);
+    }
+  EXPECT_EQ(ids.size(), 1000u);
 }
 
 TEST_F(RecommendServiceTest, HiddenForAppliesTheViewersRulesToAnyList) {

@@ -41,8 +41,9 @@ ClickHouseBatcher::~ClickHouseBatcher() {
   sender_.join();
 }
 
-bool ClickHouseBatcher::Append(const std::string& table, std::string row) {
+bool ClickHouseBatcher::AppendRows(const std::string& table, std::string_view rows, std::size_t count) {
   CheckClickHouseIdentifier("table", table);
+  if (count == 0) return true;
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
@@ -51,12 +52,16 @@ bool ClickHouseBatcher::Append(const std::string& table, std::string row) {
     if (open.rows == 0) {
       open.first_row = Clock::now();
       wake = true;  // the sender must learn about this batch's deadline
+      if (open.body.capacity() == 0 && !spare_bodies_.empty()) {
+        open.body = std::move(spare_bodies_.back());
+        spare_bodies_.pop_back();
+      }
     } else {
       open.body += '\n';
     }
-    open.body += row;
-    ++open.rows;
-    ++buffered_;
+    open.body += rows;
+    open.rows += count;
+    buffered_ += count;
     if (open.rows >= batch_rows_) {
       SealLocked(table, open);
       wake = true;
@@ -161,9 +166,18 @@ void ClickHouseBatcher::SendFront(std::unique_lock<std::mutex>& lock) {
     buffered_ -= batch.rows;
     backoff_ = std::chrono::milliseconds(0);
     retry_at_ = Clock::time_point{};
+    std::string body = std::move(sealed_.front().body);
     sealed_.pop_front();
+    RecycleLocked(std::move(body));
   }
   flushed_.notify_all();
+}
+
+void ClickHouseBatcher::RecycleLocked(std::string body) {
+  // Two spares: one being filled while one is sent; more would only hold memory.
+  if (spare_bodies_.size() >= 2) return;
+  body.clear();
+  spare_bodies_.push_back(std::move(body));
 }
 
 std::uint64_t ClickHouseBatcher::rows_sent() const {

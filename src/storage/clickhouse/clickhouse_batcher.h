@@ -24,7 +24,9 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "common/config.h"
 #include "storage/clickhouse/clickhouse_client.h"
@@ -50,7 +52,10 @@ class ClickHouseBatcher {
   // Queues one row for `table`: no I/O. Returns false, queuing nothing, when max_buffered_rows rows are
   // already held: the caller should slow down or shed load. Throws std::invalid_argument for an invalid table
   // name.
-  bool Append(const std::string& table, std::string row);
+  bool Append(const std::string& table, std::string_view row) { return AppendRows(table, row, 1); }
+  // Queues `count` rows at once: `rows` holds them joined with '\n' (no trailing newline). All or none:
+  // false when max_buffered_rows rows are already held. One lock and one copy for a response's rows.
+  bool AppendRows(const std::string& table, std::string_view rows, std::size_t count);
 
   // Sends every row appended before the call, now (ignoring any backoff), and waits for it.
   // Returns true when all of them were delivered (or rejected, see above); false when an insert failed with
@@ -82,6 +87,7 @@ class ClickHouseBatcher {
   void SealDueLocked(Clock::time_point now);              // REQUIRES: mutex_ held
   Clock::time_point NextWakeLocked() const;               // REQUIRES: mutex_ held
   void SendFront(std::unique_lock<std::mutex>& lock);     // REQUIRES: lock holds mutex_, sealed_ not empty
+  void RecycleLocked(std::string body);                   // REQUIRES: mutex_ held
 
   ClickHouseClient& client_;
   const std::size_t batch_rows_;
@@ -90,17 +96,20 @@ class ClickHouseBatcher {
   const ClickHouseBatcherOptions options_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;          // the sender: work to do
-  std::condition_variable flushed_;       // Flush callers: progress was made
-  std::map<std::string, Open> open_;      // GUARDED_BY(mutex_)
-  std::deque<Sealed> sealed_;             // GUARDED_BY(mutex_); front is sent first
-  std::uint64_t next_id_ = 1;             // GUARDED_BY(mutex_)
-  std::uint64_t flush_through_ = 0;       // GUARDED_BY(mutex_): batches with id <= this ignore the backoff
-  std::uint64_t flush_calls_ = 0;         // GUARDED_BY(mutex_): Flush() calls so far
-  std::uint64_t flush_failed_upto_ = 0;   // GUARDED_BY(mutex_): Flush calls numbered up to this have failed
-  std::chrono::milliseconds backoff_{0};  // GUARDED_BY(mutex_)
-  Clock::time_point retry_at_{};          // GUARDED_BY(mutex_)
-  std::size_t buffered_ = 0;              // GUARDED_BY(mutex_)
+  std::condition_variable wake_;      // the sender: work to do
+  std::condition_variable flushed_;   // Flush callers: progress was made
+  std::map<std::string, Open> open_;  // GUARDED_BY(mutex_)
+  std::deque<Sealed> sealed_;         // GUARDED_BY(mutex_); front is sent first
+  // Bodies already sent, emptied with their capacity kept: a batch of tens of megabytes grown by doubling
+  // in fresh pages cost the request threads more (page clearing and copies) than formatting their rows.
+  std::vector<std::string> spare_bodies_;  // GUARDED_BY(mutex_)
+  std::uint64_t next_id_ = 1;              // GUARDED_BY(mutex_)
+  std::uint64_t flush_through_ = 0;        // GUARDED_BY(mutex_): batches with id <= this ignore the backoff
+  std::uint64_t flush_calls_ = 0;          // GUARDED_BY(mutex_): Flush() calls so far
+  std::uint64_t flush_failed_upto_ = 0;    // GUARDED_BY(mutex_): Flush calls numbered up to this have failed
+  std::chrono::milliseconds backoff_{0};   // GUARDED_BY(mutex_)
+  Clock::time_point retry_at_{};           // GUARDED_BY(mutex_)
+  std::size_t buffered_ = 0;               // GUARDED_BY(mutex_)
   std::uint64_t rows_sent_ = 0, batches_sent_ = 0, failed_attempts_ = 0,
                 rows_rejected_ = 0;  // GUARDED_BY(mutex_)
   bool stopping_ = false;            // GUARDED_BY(mutex_)

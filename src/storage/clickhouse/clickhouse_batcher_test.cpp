@@ -84,6 +84,34 @@ TEST(ClickHouseBatcherTest, KeepsTablesApart) {
   EXPECT_THROW(batcher.Append("a; DROP TABLE a", Row(1)), std::invalid_argument);
 }
 
+TEST(ClickHouseBatcherTest, AppendRowsQueuesSeveralRowsAtOnceAndReusedBodiesStartEmpty) {
+  InMemoryClickHouse clickhouse;
+  ClickHouseBatcher batcher(clickhouse, Config(4, std::chrono::hours(1)), 100);
+  ASSERT_TRUE(batcher.AppendRows("events", Row(0) + "\n" + Row(1) + "\n" + Row(2), 3));
+  EXPECT_EQ(batcher.rows_buffered(), 3u);
+  ASSERT_TRUE(batcher.AppendRows("events", Row(3), 1));  // the 4th row fills the batch
+  ASSERT_TRUE(WaitFor([&] { return batcher.batches_sent() == 1; }));
+  EXPECT_TRUE(batcher.AppendRows("events", "", 0));  // nothing to queue
+  // The next batches are filled in the sent batch's emptied body: none of its rows may come back.
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(batcher.AppendRows("events", Row(10 + round), 1));
+    EXPECT_TRUE(batcher.Flush());
+  }
+  EXPECT_EQ(clickhouse.InsertedRows("events"),
+            (std::vector<std::string>{Row(0), Row(1), Row(2), Row(3), Row(10), Row(11), Row(12)}));
+  EXPECT_EQ(batcher.rows_sent(), 7u);
+}
+
+TEST(ClickHouseBatcherTest, AppendRowsIsAllOrNothingAtTheBound) {
+  InMemoryClickHouse clickhouse;
+  ClickHouseBatcher batcher(clickhouse, Config(100, std::chrono::hours(1)), 2);
+  ASSERT_TRUE(batcher.AppendRows("events", Row(0) + "\n" + Row(1), 2));
+  EXPECT_FALSE(batcher.AppendRows("events", Row(2), 1));
+  EXPECT_EQ(batcher.rows_buffered(), 2u);
+  EXPECT_TRUE(batcher.Flush());
+  EXPECT_EQ(clickhouse.InsertedRows("events"), Rows(0, 2));
+}
+
 TEST(ClickHouseBatcherTest, OutageKeepsRowsAndDeliversThemExactlyOnce) {
   InMemoryClickHouse clickhouse;
   ClickHouseBatcher batcher(clickhouse, Config(10, milliseconds(5)), 1000, FastRetry());
