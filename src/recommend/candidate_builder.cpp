@@ -29,7 +29,8 @@ bool HasAnyGenre(const catalog::MovieInfo& movie, const std::vector<std::string>
   return false;
 }
 
-std::string FirstSharedGenre(const catalog::MovieInfo& movie, const std::vector<std::string>& genres) {
+// A view into `genres` (which outlives the caller's use).
+std::string_view FirstSharedGenre(const catalog::MovieInfo& movie, const std::vector<std::string>& genres) {
   for (const auto& genre : genres)
     if (std::find(movie.genres.begin(), movie.genres.end(), genre) != movie.genres.end()) return genre;
   return {};
@@ -200,26 +201,31 @@ CandidateList BuildCandidates(const BuildInput& input) {
     item.movie_id = s.movie_id;
     item.score = s.score;
     item.source = s.outside ? Source::kContent : list.source;
-    const std::string first_genre = s.info->genres.empty() ? std::string() : s.info->genres.front();
+    const std::string_view first_genre =
+        s.info->genres.empty() ? std::string_view() : std::string_view(s.info->genres.front());
+    std::string watched;  // "because you watched": the movie id as text
+    std::string_view anchor;
     if (s.outside) {
       const auto shared = FirstSharedGenre(*s.info, facts.profile.onboarding_genres);
       item.reason = Reason::kNewInYourGenres;
-      item.anchor = shared.empty() ? first_genre : shared;
+      anchor = shared.empty() ? first_genre : shared;
     } else if (list.source == Source::kContent) {
       item.reason = Reason::kMatchesYourGenres;
       const auto shared = FirstSharedGenre(*s.info, facts.profile.onboarding_genres);
-      item.anchor = shared.empty() ? first_genre : shared;
+      anchor = shared.empty() ? first_genre : shared;
     } else if (list.source == Source::kPopular) {
       item.reason = Reason::kPopularInGenre;
-      item.anchor = first_genre;
+      anchor = first_genre;
     } else if (const auto row = model.item_ids().Find(s.movie_id); row && anchors.contains(*row)) {
       item.reason = Reason::kBecauseYouWatched;
-      item.anchor = std::to_string(anchors.at(*row).second);
+      watched = std::to_string(anchors.at(*row).second);
+      anchor = watched;
     } else {
       item.reason = Reason::kForYou;
     }
-    if (item.anchor.empty()) item.reason = Reason::kForYou;  // a movie without genres: nothing to name
-    list.items.push_back(std::move(item));
+    if (anchor.empty()) item.reason = Reason::kForYou;  // a movie without genres: nothing to name
+    item.anchor = list.Anchor(anchor);
+    list.items.push_back(item);
   }
   return list;
 }
@@ -238,8 +244,7 @@ CandidateList BuildSimilar(const ServingModel& model, std::int64_t movie_id,
     const std::int64_t neighbour = model.item_ids().Id(ids[k]);
     const auto* info = movies.Find(neighbour);
     if (info == nullptr || info->deleted || neighbour == movie_id) continue;
-    list.items.push_back(
-        {neighbour, similarity[k], Source::kSimilar, Reason::kSimilarTo, std::to_string(movie_id)});
+    list.Add(neighbour, similarity[k], Source::kSimilar, Reason::kSimilarTo, std::to_string(movie_id));
   }
   return list;
 }

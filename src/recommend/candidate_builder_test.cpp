@@ -61,7 +61,7 @@ TEST(CandidateBuilder, RanksByTasteWithoutSeenOrDeletedMoviesAndExplains) {
   EXPECT_EQ(list.items[0].source, Source::kContent);
   EXPECT_EQ(list.items[0].reason, Reason::kNewInYourGenres);
   EXPECT_EQ(list.items[1].reason, Reason::kBecauseYouWatched);
-  EXPECT_EQ(list.items[1].anchor, "1");
+  EXPECT_EQ(list.AnchorOf(list.items[1]), "1");
   EXPECT_EQ(list.items[3].reason, Reason::kForYou);
 }
 
@@ -86,7 +86,7 @@ TEST(CandidateBuilder, OnboardingGenresGoThroughContentAndNobodyGetsPopularity) 
   EXPECT_EQ(list.source, Source::kContent);
   EXPECT_EQ(Ids(list), (std::vector<std::int64_t>{4, 6, 1, 2, 3})) << "dramas first, then by popularity";
   EXPECT_EQ(list.items[0].reason, Reason::kMatchesYourGenres);
-  EXPECT_EQ(list.items[0].anchor, "Drama");
+  EXPECT_EQ(list.AnchorOf(list.items[0]), "Drama");
 
   facts.profile.onboarding_genres.clear();
   list = BuildCandidates(input);
@@ -111,7 +111,7 @@ TEST(CandidateBuilder, SimilarMoviesAreTheLiveNeighbours) {
   const auto list = BuildSimilar(model, 1, movies);
   EXPECT_EQ(Ids(list), (std::vector<std::int64_t>{2, 3}));
   EXPECT_EQ(list.items[0].reason, Reason::kSimilarTo);
-  EXPECT_EQ(list.items[0].anchor, "1");
+  EXPECT_EQ(list.AnchorOf(list.items[0]), "1");
   EXPECT_TRUE(BuildSimilar(model, 100, movies).items.empty()) << "not in the model";
 }
 

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
+#include <climits>
 
 #include "common/errors.h"
 #include "storage/redis/near_cache.h"
@@ -21,89 +23,15 @@ void ThrowIfError(const RedisReply& reply) {
   if (reply.is_error()) throw StoreError("redis", reply.str);
 }
 
-// What Read got from Redis, packed for the in-process layer: 16 bytes a candidate instead of the 48 of a
-// Candidate (its anchor string), so that a node keeps ~3x more viewers in the same memory. The epoch is
-// checked on every read, not when packing.
-struct PackedState {
-  struct Item {
-    std::int64_t movie_id = 0;
-    float score = 0;
-    Source source = Source::kPersonal;
-    Reason reason = Reason::kForYou;
-    std::uint16_t anchor = 0;  // index into `anchors`
-  };
-  bool has_list = false;
-  std::string model_version;
-  std::string variant;
-  Source source = Source::kPersonal;
-  std::int64_t created_ms = 0;
-  std::int64_t epoch = 0;
-  std::vector<Item> items;
-  std::vector<std::string> anchors{std::string()};  // [0]: no anchor
-  std::vector<std::pair<std::int64_t, int>> reactions;
-  std::vector<std::int64_t> finished;
-
-  std::size_t Bytes() const {
-    std::size_t bytes =
-        sizeof(*this) + items.capacity() * sizeof(Item) + reactions.capacity() * sizeof(reactions[0])
-        + finished.capacity() * sizeof(finished[0]) + model_version.capacity() + variant.capacity();
-    for (const auto& a : anchors)
-      bytes += sizeof(a) + (a.size() > 15 ? a.capacity() : 0);
-    return bytes;
-  }
-};
-
-PackedState Pack(const std::optional<CandidateList>& list,
-                 const std::unordered_map<std::int64_t, int>& reactions,
-                 const std::unordered_set<std::int64_t>& finished) {
-  PackedState packed;
-  packed.reactions.assign(reactions.begin(), reactions.end());
-  packed.finished.assign(finished.begin(), finished.end());
-  if (!list) return packed;
-  packed.has_list = true;
-  packed.model_version = list->model_version;
-  packed.variant = list->variant;
-  packed.source = list->source;
-  packed.created_ms = list->created_ms;
-  packed.epoch = list->epoch;
-  packed.items.reserve(list->items.size());
-  // Keys are views of the stored anchors: reserved, so that they never move while the map is in use.
-  packed.anchors.reserve(list->items.size() + 1);
-  std::unordered_map<std::string_view, std::uint16_t> anchor_index{{std::string_view(), 0}};
-  for (const auto& c : list->items) {
-    std::uint16_t anchor = 0;
-    if (const auto it = anchor_index.find(c.anchor); it != anchor_index.end()) {
-      anchor = it->second;
-    } else {
-      anchor = static_cast<std::uint16_t>(packed.anchors.size());
-      packed.anchors.push_back(c.anchor);
-      anchor_index.emplace(packed.anchors.back(), anchor);
-    }
-    packed.items.push_back({c.movie_id, c.score, c.source, c.reason, anchor});
-  }
-  packed.anchors.shrink_to_fit();
-  return packed;
-}
-
-CachedUserState Unpack(const PackedState& packed, std::int64_t epoch) {
-  CachedUserState state;
-  state.reactions.insert(packed.reactions.begin(), packed.reactions.end());
-  state.finished.insert(packed.finished.begin(), packed.finished.end());
-  if (!packed.has_list) return state;
-  if (packed.epoch < epoch) {
-    state.stale_epoch = true;
-    return state;
-  }
-  CandidateList& list = state.list.emplace();
-  list.model_version = packed.model_version;
-  list.variant = packed.variant;
-  list.source = packed.source;
-  list.created_ms = packed.created_ms;
-  list.epoch = packed.epoch;
-  list.items.reserve(packed.items.size());
-  for (const auto& item : packed.items)
-    list.items.push_back({item.movie_id, item.score, item.source, item.reason, packed.anchors[item.anchor]});
-  return state;
+// The state without its list, for a list of an older epoch: a copy, but only once per list per epoch move
+// (the in-process copy is forgotten by then, see the epoch subscription).
+std::shared_ptr<const CachedUserState> WithoutStaleList(const std::shared_ptr<const CachedUserState>& state,
+                                                        std::int64_t epoch) {
+  if (state->list == nullptr || state->list->epoch >= epoch) return state;
+  auto copy = std::make_shared<CachedUserState>(*state);
+  copy->list.reset();
+  copy->stale_epoch = true;
+  return copy;
 }
 
 // The user id of "<prefix>{u:<id>}:<what>"; 0 for anything else.
@@ -117,17 +45,35 @@ std::int64_t UserOfKey(std::string_view key, std::string_view user_prefix) {
 
 }  // namespace
 
+int CachedUserState::ReactionTo(std::int64_t movie) const {
+  const auto it =
+      std::lower_bound(reactions.begin(), reactions.end(), std::pair<std::int64_t, int>(movie, INT_MIN));
+  return it != reactions.end() && it->first == movie ? it->second : 0;
+}
+
+std::size_t CachedUserState::Bytes() const {
+  std::size_t bytes = sizeof(*this) + reactions.capacity() * sizeof(reactions[0])
+                      + (finished.capacity() + hidden.capacity()) * sizeof(std::int64_t);
+  if (list != nullptr) {
+    bytes += sizeof(*list) + list->items.capacity() * sizeof(Candidate) + list->model_version.capacity()
+             + list->variant.capacity();
+    for (const auto& a : list->anchors)
+      bytes += sizeof(a) + (a.size() > 15 ? a.capacity() : 0);
+  }
+  return bytes;
+}
+
 struct CandidateCache::Near {
-  explicit Near(InvalidationFeed* feed, NearCache<std::int64_t, PackedState>::Options options)
+  explicit Near(InvalidationFeed* feed, NearCache<std::int64_t, CachedUserState>::Options options)
       : cache(feed, options) {}
-  NearCache<std::int64_t, PackedState> cache;
+  NearCache<std::int64_t, CachedUserState> cache;
   std::vector<FeedSubscription> subscriptions;  // after cache: their handlers stop before it goes
 };
 
 CandidateCache::CandidateCache(RedisClient& redis, RedisKeys keys, Options options)
     : redis_(redis), keys_(std::move(keys)), options_(options) {
-  near_ = std::make_unique<Near>(
-      options_.feed, NearCache<std::int64_t, PackedState>::Options{options_.near_bytes, options_.near_ttl});
+  near_ = std::make_unique<Near>(options_.feed, NearCache<std::int64_t, CachedUserState>::Options{
+                                                    options_.near_bytes, options_.near_ttl});
   if (!near_->cache.enabled()) {
     near_.reset();
     return;
@@ -198,16 +144,17 @@ std::int64_t CandidateCache::Epoch() {
   }
 }
 
-CachedUserState CandidateCache::Read(std::int64_t user_id) {
+std::shared_ptr<const CachedUserState> CandidateCache::Read(std::int64_t user_id) {
   const std::int64_t epoch = Epoch();
   if (near_) {
-    if (const auto packed = near_->cache.Find(user_id)) return Unpack(*packed, epoch);
+    if (auto state = near_->cache.Find(user_id)) return WithoutStaleList(state, epoch);
   }
   return ReadFromRedis(user_id, epoch);
 }
 
-CachedUserState CandidateCache::ReadFromRedis(std::int64_t user_id, std::int64_t epoch) {
-  NearCache<std::int64_t, PackedState>::Ticket ticket;
+std::shared_ptr<const CachedUserState> CandidateCache::ReadFromRedis(std::int64_t user_id,
+                                                                     std::int64_t epoch) {
+  NearCache<std::int64_t, CachedUserState>::Ticket ticket;
   if (near_) ticket = near_->cache.Prepare(user_id);
   std::vector<RedisReply> replies;
   try {
@@ -220,29 +167,29 @@ CachedUserState CandidateCache::ReadFromRedis(std::int64_t user_id, std::int64_t
   }
   for (const auto& reply : replies)
     ThrowIfError(reply);
-  CachedUserState state;
+  auto state = std::make_shared<CachedUserState>();
   if (!replies[0].is_nil()) {
     try {
-      state.list = Decode(replies[0].str);
+      state->list = std::make_shared<const CandidateList>(Decode(replies[0].str));
     } catch (const std::invalid_argument& e) {
       spdlog::warn("recommend: cached list of user {} ignored: {}", user_id, e.what());
     }
   }
   const auto& pairs = replies[1].elements;
   for (std::size_t i = 0; i + 1 < pairs.size(); i += 2)
-    state.reactions[ParseId(pairs[i].str)] = static_cast<int>(ParseId(pairs[i + 1].str));
+    state->reactions.emplace_back(ParseId(pairs[i].str), static_cast<int>(ParseId(pairs[i + 1].str)));
+  std::sort(state->reactions.begin(), state->reactions.end());
   for (const auto& member : replies[2].elements)
-    state.finished.insert(ParseId(member.str));
-  if (near_) {
-    auto packed = std::make_shared<const PackedState>(Pack(state.list, state.reactions, state.finished));
-    const std::size_t bytes = packed->Bytes();
-    near_->cache.Insert(user_id, std::move(packed), bytes, ticket);
-  }
-  if (state.list && state.list->epoch < epoch) {
-    state.list.reset();
-    state.stale_epoch = true;
-  }
-  return state;
+    state->finished.push_back(ParseId(member.str));
+  std::sort(state->finished.begin(), state->finished.end());
+  state->hidden = state->finished;
+  for (const auto& [movie, value] : state->reactions)
+    if (value != 0) state->hidden.push_back(movie);
+  std::sort(state->hidden.begin(), state->hidden.end());
+  state->hidden.erase(std::unique(state->hidden.begin(), state->hidden.end()), state->hidden.end());
+  std::shared_ptr<const CachedUserState> shared = std::move(state);
+  if (near_) near_->cache.Insert(user_id, shared, shared->Bytes(), ticket);
+  return WithoutStaleList(shared, epoch);
 }
 
 void CandidateCache::Write(std::int64_t user_id, const CandidateList& list) {

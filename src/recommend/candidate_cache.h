@@ -26,8 +26,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
-#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "recommend/candidate_list.h"
 #include "storage/redis/redis_keys.h"
@@ -39,11 +39,18 @@ class InvalidationFeed;
 
 namespace cinerec::recommend {
 
+// What Read returns: immutable and shared (the in-process layer hands out the copy it holds, nothing is
+// copied per request). Sorted vectors: a viewer has a few dozen recent reactions at most, and they take a
+// fraction of a hash table's memory in the layer.
 struct CachedUserState {
-  std::optional<CandidateList> list;  // nullopt: none, unreadable, or from an older epoch
-  bool stale_epoch = false;           // a list was there but from an older epoch
-  std::unordered_map<std::int64_t, int> reactions;
-  std::unordered_set<std::int64_t> finished;
+  std::shared_ptr<const CandidateList> list;            // null: none, unreadable, or from an older epoch
+  bool stale_epoch = false;                             // a list was there but from an older epoch
+  std::vector<std::pair<std::int64_t, int>> reactions;  // (movie, +1 like / -1 dislike / 0 cleared), by movie
+  std::vector<std::int64_t> finished;                   // sorted
+  std::vector<std::int64_t> hidden;  // sorted: finished, liked or disliked — what every read leaves out
+
+  int ReactionTo(std::int64_t movie) const;  // 0 when none
+  std::size_t Bytes() const;                 // memory held, roughly (the in-process layer's budget)
 };
 
 class CandidateCache {
@@ -63,8 +70,8 @@ class CandidateCache {
   CandidateCache(RedisClient& redis, RedisKeys keys, Options options);
   ~CandidateCache();
 
-  // Throws StoreError when Redis cannot answer (and remembers to move the epoch once it can).
-  CachedUserState Read(std::int64_t user_id);
+  // Throws StoreError when Redis cannot answer (and remembers to move the epoch once it can). Never null.
+  std::shared_ptr<const CachedUserState> Read(std::int64_t user_id);
   // Stores `list` (its epoch as given). Throws StoreError.
   void Write(std::int64_t user_id, const CandidateList& list);
   // The current epoch (cached for epoch_refresh). Throws StoreError.
@@ -81,7 +88,7 @@ class CandidateCache {
  private:
   struct Near;
   void AfterSuccess();  // moves the epoch if a failure is pending
-  CachedUserState ReadFromRedis(std::int64_t user_id, std::int64_t epoch);
+  std::shared_ptr<const CachedUserState> ReadFromRedis(std::int64_t user_id, std::int64_t epoch);
 
   RedisClient& redis_;
   RedisKeys keys_;

@@ -33,12 +33,12 @@ TEST(NearCandidateCacheOnRedisTest, AReactionFromAnotherClientReachesTheNextRead
   list.variant = "default";
   list.epoch = cache.Epoch();
   for (int i = 1; i <= 300; ++i)
-    list.items.push_back({i, 1.0f / static_cast<float>(i), Source::kPersonal, Reason::kForYou, ""});
+    list.Add(i, 1.0f / static_cast<float>(i), Source::kPersonal, Reason::kForYou);
   const std::int64_t user = 5;
   cache.Write(user, list);
-  ASSERT_EQ(cache.Read(user).list, list);
+  ASSERT_EQ(*cache.Read(user)->list, list);
   for (int i = 0; i < 10; ++i)
-    ASSERT_EQ(cache.Read(user).list, list);
+    ASSERT_EQ(*cache.Read(user)->list, list);
   EXPECT_GE(cache.near_stats().hits, 9u);
 
   RedisPool collector(config);  // another process
@@ -48,7 +48,7 @@ TEST(NearCandidateCacheOnRedisTest, AReactionFromAnotherClientReachesTheNextRead
   const auto start = std::chrono::steady_clock::now();
   while (!seen && std::chrono::steady_clock::now() - start < milliseconds(1000)) {
     const auto state = cache.Read(user);
-    seen = !state.list.has_value() && state.reactions.contains(3);
+    seen = state->list == nullptr && state->ReactionTo(3) == 1;
     if (!seen) std::this_thread::sleep_for(milliseconds(2));
   }
   EXPECT_TRUE(seen) << "the reaction and the deleted list were not seen within a second";

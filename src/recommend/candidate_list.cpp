@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 
 namespace cinerec::recommend {
@@ -99,6 +100,16 @@ Reason ReasonFromString(std::string_view text) {
   Bad("unknown reason");
 }
 
+std::uint16_t CandidateList::Anchor(std::string_view text) {
+  if (text.empty()) return 0;
+  // A linear search: a list names a few dozen anchors at most (genres, recent watches).
+  for (std::size_t i = anchors.size(); i-- > 1;)
+    if (anchors[i] == text) return static_cast<std::uint16_t>(i);
+  if (anchors.size() > std::numeric_limits<std::uint16_t>::max()) return 0;
+  anchors.emplace_back(text);
+  return static_cast<std::uint16_t>(anchors.size() - 1);
+}
+
 std::string Encode(const CandidateList& list) {
   const std::string version = list.model_version.empty() ? "-" : list.model_version;
   RequireToken(version, "model version");
@@ -107,7 +118,7 @@ std::string Encode(const CandidateList& list) {
                                 list.created_ms, list.epoch, list.items.size());
   for (const auto& item : list.items)
     fmt::format_to(std::back_inserter(out), "{} {} {} {} {}\n", item.movie_id, item.score,
-                   ToString(item.source), ToString(item.reason), EncodeAnchor(item.anchor));
+                   ToString(item.source), ToString(item.reason), EncodeAnchor(list.AnchorOf(item)));
   return out;
 }
 
@@ -140,8 +151,8 @@ CandidateList Decode(std::string_view text) {
     item.score = Number<float>(fields[1]);
     item.source = SourceFromString(fields[2]);
     item.reason = ReasonFromString(fields[3]);
-    item.anchor = DecodeAnchor(fields[4]);
-    list.items.push_back(std::move(item));
+    item.anchor = list.Anchor(DecodeAnchor(fields[4]));
+    list.items.push_back(item);
   }
   return list;
 }

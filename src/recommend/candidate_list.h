@@ -40,7 +40,7 @@ struct Candidate {
   float score = 0;
   Source source = Source::kPersonal;
   Reason reason = Reason::kForYou;
-  std::string anchor;  // see Reason; empty when none
+  std::uint16_t anchor = 0;  // index into its list's anchors (CandidateList::AnchorOf); 0 = none
 
   bool operator==(const Candidate&) const = default;
 };
@@ -52,6 +52,18 @@ struct CandidateList {
   std::int64_t created_ms = 0;   // Unix ms
   std::int64_t epoch = 0;        // the cache epoch it was computed in (candidate_cache.h)
   std::vector<Candidate> items;  // best first
+  // What the items' reasons name (see Reason), each text once; [0] is "" (none). A list names few of them
+  // (the viewer's genres, a handful of watched movies), so 16-byte items with an index keep a viewer's
+  // list ~3x smaller than a string per item, which matters for the lists held in memory (candidate_cache.h).
+  std::vector<std::string> anchors{std::string()};
+
+  std::string_view AnchorOf(const Candidate& candidate) const { return anchors[candidate.anchor]; }
+  // The index of `text` in anchors, added if new; 0 for "" (and for any text past the 65,535th).
+  std::uint16_t Anchor(std::string_view text);
+  void Add(std::int64_t movie_id, float score, Source item_source, Reason reason,
+           std::string_view anchor = {}) {
+    items.push_back({movie_id, score, item_source, reason, Anchor(anchor)});
+  }
 
   bool operator==(const CandidateList&) const = default;
 };

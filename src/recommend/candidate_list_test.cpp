@@ -12,12 +12,23 @@ CandidateList Sample() {
   list.source = Source::kFoldIn;
   list.created_ms = 1767225600123;
   list.epoch = 7;
-  list.items = {{42, 1.5f, Source::kFoldIn, Reason::kBecauseYouWatched, "17"},
-                {43, -0.25f, Source::kContent, Reason::kNewInYourGenres, "Sci-Fi"},
-                {44, 0.125f, Source::kFoldIn, Reason::kPopularInGenre, "Film Noir 100% \n-"},
-                {45, 0.0f, Source::kFoldIn, Reason::kForYou, ""},
-                {46, 0.0f, Source::kFoldIn, Reason::kMatchesYourGenres, "-"}};
+  list.Add(42, 1.5f, Source::kFoldIn, Reason::kBecauseYouWatched, "17");
+  list.Add(43, -0.25f, Source::kContent, Reason::kNewInYourGenres, "Sci-Fi");
+  list.Add(44, 0.125f, Source::kFoldIn, Reason::kPopularInGenre, "Film Noir 100% \n-");
+  list.Add(45, 0.0f, Source::kFoldIn, Reason::kForYou);
+  list.Add(46, 0.0f, Source::kFoldIn, Reason::kMatchesYourGenres, "-");
+  list.Add(47, 0.0f, Source::kContent, Reason::kNewInYourGenres, "Sci-Fi");
   return list;
+}
+
+TEST(CandidateListAnchors, EachTextIsHeldOnceAndNoneIsIndexZero) {
+  const auto list = Sample();
+  EXPECT_EQ(list.anchors.size(), 5u) << "'', 17, Sci-Fi, Film Noir..., -";
+  EXPECT_EQ(list.items[1].anchor, list.items[5].anchor);
+  EXPECT_EQ(list.AnchorOf(list.items[1]), "Sci-Fi");
+  EXPECT_EQ(list.items[3].anchor, 0);
+  EXPECT_EQ(list.AnchorOf(list.items[3]), "");
+  EXPECT_EQ(sizeof(Candidate), 16u) << "the in-process layer's memory per candidate";
 }
 
 TEST(CandidateListCodec, RoundTripsEveryField) {
@@ -35,7 +46,7 @@ TEST(CandidateListCodec, AnEmptyListAndNoModelRoundTrip) {
 TEST(CandidateListCodec, ScoresKeepFullFloatPrecision) {
   CandidateList list;
   list.variant = "v";
-  list.items = {{1, 0.1234567f, Source::kPersonal, Reason::kForYou, ""}};
+  list.Add(1, 0.1234567f, Source::kPersonal, Reason::kForYou);
   EXPECT_EQ(Decode(Encode(list)).items[0].score, 0.1234567f);
 }
 

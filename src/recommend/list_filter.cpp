@@ -6,6 +6,16 @@
 #include "catalog/movie_directory.h"
 
 namespace cinerec::recommend {
+namespace {
+
+std::string Concat(std::string_view a, std::string_view b) {
+  std::string out;
+  out.reserve(a.size() + b.size());
+  out.append(a).append(b);
+  return out;
+}
+
+}  // namespace
 
 std::uint8_t TierBit(std::string_view tier) {
   if (tier == "free") return 1;
@@ -36,6 +46,8 @@ std::vector<Selected> Select(const CandidateList& list, const catalog::MovieSnap
   for (const auto& candidate : list.items) {
     if (selected.size() == filter.limit) break;
     if (filter.excluded.contains(candidate.movie_id)) continue;
+    if (std::binary_search(filter.also_excluded.begin(), filter.also_excluded.end(), candidate.movie_id))
+      continue;
     const auto* movie = movies.Find(candidate.movie_id);
     if (movie == nullptr || movie->deleted) continue;
     if (filter.tier_bit != 0 && (movie->tiers & filter.tier_bit) == 0) continue;
@@ -86,27 +98,28 @@ bool MayHaveMore(const CandidateList& list, std::size_t selected, const ReadFilt
   return selected < filter.limit && list.items.size() >= candidate_limit;
 }
 
-std::string ReasonText(const Candidate& candidate, const catalog::MovieSnapshot& movies) {
-  auto title = [&](const std::string& anchor) -> std::string {
+std::string ReasonText(const Candidate& candidate, std::string_view anchor,
+                       const catalog::MovieSnapshot& movies) {
+  auto title = [&](std::string_view movie_id) -> std::string_view {
     std::int64_t id = 0;
-    std::from_chars(anchor.data(), anchor.data() + anchor.size(), id);
+    std::from_chars(movie_id.data(), movie_id.data() + movie_id.size(), id);
     const auto* movie = movies.Find(id);
-    return movie != nullptr ? movie->title : std::string();
+    return movie != nullptr ? std::string_view(movie->title) : std::string_view();
   };
   switch (candidate.reason) {
     case Reason::kBecauseYouWatched:
-      if (auto t = title(candidate.anchor); !t.empty()) return "because you watched " + t;
+      if (auto t = title(anchor); !t.empty()) return Concat("because you watched ", t);
       break;
     case Reason::kPopularInGenre:
-      return "popular in " + candidate.anchor;
+      return Concat("popular in ", anchor);
     case Reason::kNewInYourGenres:
-      return "new in " + candidate.anchor;
+      return Concat("new in ", anchor);
     case Reason::kMatchesYourGenres:
-      return "matches your interest in " + candidate.anchor;
+      return Concat("matches your interest in ", anchor);
     case Reason::kTrendingNow:
-      return candidate.anchor.empty() ? "trending now" : "trending in " + candidate.anchor;
+      return anchor.empty() ? std::string("trending now") : Concat("trending in ", anchor);
     case Reason::kSimilarTo:
-      if (auto t = title(candidate.anchor); !t.empty()) return "similar to " + t;
+      if (auto t = title(anchor); !t.empty()) return Concat("similar to ", t);
       break;
     case Reason::kForYou:
       break;

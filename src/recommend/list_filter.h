@@ -9,6 +9,7 @@
 // it. So the top of the list keeps its order unless one genre would take over the page.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -29,7 +30,10 @@ struct ReadFilter {
   std::size_t limit = 20;
   std::vector<std::string> genres;            // keep movies of any of these; empty = all
   std::unordered_set<std::int64_t> excluded;  // the request's exclude=, finished, liked and disliked
-  std::uint8_t tier_bit = 1;                  // TierBit(viewer's tier); 0 = no tier check (admin view)
+  // More excluded movies, sorted, shared rather than copied into `excluded`: the viewer's recent reactions
+  // and finished movies as the cache holds them (CachedUserState::hidden).
+  std::span<const std::int64_t> also_excluded;
+  std::uint8_t tier_bit = 1;  // TierBit(viewer's tier); 0 = no tier check (admin view)
   bool diversify = true;
 };
 
@@ -47,7 +51,9 @@ std::vector<Selected> Select(const CandidateList& list, const catalog::MovieSnap
 bool MayHaveMore(const CandidateList& list, std::size_t selected, const ReadFilter& filter,
                  std::size_t candidate_limit);
 
-// "because you watched Heat", "popular in Drama", ... (titles from `movies`).
-std::string ReasonText(const Candidate& candidate, const catalog::MovieSnapshot& movies);
+// "because you watched Heat", "popular in Drama", ... (titles from `movies`); `anchor` is the candidate's
+// (CandidateList::AnchorOf).
+std::string ReasonText(const Candidate& candidate, std::string_view anchor,
+                       const catalog::MovieSnapshot& movies);
 
 }  // namespace cinerec::recommend

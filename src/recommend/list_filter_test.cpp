@@ -20,7 +20,7 @@ std::vector<std::int64_t> Ids(const std::vector<Selected>& selected) {
 CandidateList ListOf(std::vector<std::int64_t> ids) {
   CandidateList list;
   for (auto id : ids)
-    list.items.push_back({id, 1.0f, Source::kPersonal, Reason::kForYou, ""});
+    list.Add(id, 1.0f, Source::kPersonal, Reason::kForYou);
   return list;
 }
 
@@ -72,14 +72,14 @@ TEST(ListFilter, TierBits) {
 
 TEST(ListFilter, ReasonTexts) {
   catalog::MovieSnapshot movies({Movie(1, {"Drama"})});
-  EXPECT_EQ(ReasonText({2, 0, Source::kPersonal, Reason::kBecauseYouWatched, "1"}, movies),
+  EXPECT_EQ(ReasonText({2, 0, Source::kPersonal, Reason::kBecauseYouWatched}, "1", movies),
             "because you watched Movie 1");
-  EXPECT_EQ(ReasonText({2, 0, Source::kPersonal, Reason::kBecauseYouWatched, "9"}, movies), "picked for you");
-  EXPECT_EQ(ReasonText({2, 0, Source::kPopular, Reason::kPopularInGenre, "Drama"}, movies),
+  EXPECT_EQ(ReasonText({2, 0, Source::kPersonal, Reason::kBecauseYouWatched}, "9", movies), "picked for you");
+  EXPECT_EQ(ReasonText({2, 0, Source::kPopular, Reason::kPopularInGenre}, "Drama", movies),
             "popular in Drama");
-  EXPECT_EQ(ReasonText({2, 0, Source::kContent, Reason::kNewInYourGenres, "War"}, movies), "new in War");
-  EXPECT_EQ(ReasonText({2, 0, Source::kTrending, Reason::kTrendingNow, ""}, movies), "trending now");
-  EXPECT_EQ(ReasonText({2, 0, Source::kSimilar, Reason::kSimilarTo, "1"}, movies), "similar to Movie 1");
+  EXPECT_EQ(ReasonText({2, 0, Source::kContent, Reason::kNewInYourGenres}, "War", movies), "new in War");
+  EXPECT_EQ(ReasonText({2, 0, Source::kTrending, Reason::kTrendingNow}, "", movies), "trending now");
+  EXPECT_EQ(ReasonText({2, 0, Source::kSimilar, Reason::kSimilarTo}, "1", movies), "similar to Movie 1");
 }
 
 }  // namespace

@@ -19,16 +19,6 @@
 #include "recommend/viewer_profile.h"
 
 namespace cinerec::recommend {
-namespace {
-
-// The viewer's recent state in Redis, as exclusions: finished, liked and disliked movies.
-void AddRecentExclusions(const CachedUserState& state, std::unordered_set<std::int64_t>& excluded) {
-  excluded.insert(state.finished.begin(), state.finished.end());
-  for (const auto& [movie, value] : state.reactions)
-    if (value != 0) excluded.insert(movie);
-}
-
-}  // namespace
 
 std::string NewRequestId() {
   thread_local std::mt19937_64 generator{std::random_device{}()};
@@ -115,10 +105,9 @@ CandidateList RecommendService::Trending(const std::vector<std::string>& genres,
       any = true;
       const auto& item = per_genre[g][rank];
       if (!seen.insert(item.movie_id).second) continue;
-      Candidate candidate{item.movie_id, static_cast<float>(item.score), list.source,
-                          cold_start ? Reason::kMatchesYourGenres : Reason::kTrendingNow,
-                          genres.empty() ? std::string() : genres[g]};
-      list.items.push_back(std::move(candidate));
+      list.Add(item.movie_id, static_cast<float>(item.score), list.source,
+               cold_start ? Reason::kMatchesYourGenres : Reason::kTrendingNow,
+               genres.empty() ? std::string_view() : std::string_view(genres[g]));
     }
     if (!any) break;
   }
@@ -134,8 +123,8 @@ RecommendResult RecommendService::Recommend(const RecommendRequest& request) {
   const auto movies = deps_.movies->snapshot();
   if (movies == nullptr) throw StoreError("postgres", "the movie catalogue is not loaded yet");
 
-  // 1. Redis: the cached list and the recent state.
-  std::optional<CachedUserState> state;
+  // 1. Redis: the cached list and the recent state (shared, not copied: see CachedUserState).
+  std::shared_ptr<const CachedUserState> state;
   std::int64_t epoch = 0;
   try {
     state = deps_.cache->Read(request.user_id);
@@ -151,18 +140,18 @@ RecommendResult RecommendService::Recommend(const RecommendRequest& request) {
   filter.genres = request.genres;
   filter.excluded = request.exclude;
   filter.diversify = variant.diversify;
-  if (state) AddRecentExclusions(*state, filter.excluded);
+  if (state) filter.also_excluded = state->hidden;  // `state` outlives every Select below
 
   const bool usable_hit = state && state->list && model && state->list->model_version == model->version()
                           && state->list->variant == variant.name;
-  CandidateList list;
+  std::shared_ptr<const CandidateList> list;
   std::optional<ViewerHistory> history;
   std::optional<ViewerFacts> facts;
   std::string tier;
   std::string country;
 
   if (usable_hit) {
-    list = std::move(*state->list);
+    list = state->list;
     result.cache = "hit";
     try {
       const auto attributes = deps_.users->Get({request.user_id});
@@ -185,7 +174,7 @@ RecommendResult RecommendService::Recommend(const RecommendRequest& request) {
     } catch (const StoreError& e) {
       result.degraded = true;
       if (state && state->list) {
-        list = std::move(*state->list);
+        list = state->list;
         result.degraded_reasons.push_back("postgres unavailable: served the cached list");
       } else {
         result.degraded_reasons.push_back("postgres unavailable: served trending");
@@ -215,23 +204,25 @@ RecommendResult RecommendService::Recommend(const RecommendRequest& request) {
         input.movies = movies.get();
         input.outside = outside.get();
         input.max_candidates = options_.candidates;
-        list = BuildCandidates(input);
-        list.variant = variant.name;
-        list.created_ms = NowMs();
-        list.epoch = epoch;
+        auto built = BuildCandidates(input);
+        built.variant = variant.name;
+        built.created_ms = NowMs();
+        built.epoch = epoch;
+        list = std::make_shared<const CandidateList>(std::move(built));
         if (state) {
           try {
-            deps_.cache->Write(request.user_id, list);
+            deps_.cache->Write(request.user_id, *list);
           } catch (const StoreError& e) {
             spdlog::debug("recommend: list of user {} not cached: {}", request.user_id, e.what());
           }
         }
       } else {
-        list = Trending(history->onboarding_genres, request.limit, !history->onboarding_genres.empty());
+        list = std::make_shared<const CandidateList>(
+            Trending(history->onboarding_genres, request.limit, !history->onboarding_genres.empty()));
       }
-    } else if (list.items.empty()) {
+    } else if (list == nullptr || list->items.empty()) {
       try {
-        list = Trending({}, request.limit, false);
+        list = std::make_shared<const CandidateList>(Trending({}, request.limit, false));
       } catch (const StoreError&) {
         if (!model) throw;  // nothing at all to serve: 503
         // Redis is down too: the model's popularity, the last thing that needs no store.
@@ -241,17 +232,18 @@ RecommendResult RecommendService::Recommend(const RecommendRequest& request) {
         input.facts = &none;
         input.movies = movies.get();
         input.max_candidates = options_.candidates;
-        list = BuildCandidates(input);
+        list = std::make_shared<const CandidateList>(BuildCandidates(input));
         result.degraded_reasons.back() = "postgres and redis unavailable: served the model's popularity";
       }
     }
   }
+  if (list == nullptr) list = std::make_shared<const CandidateList>();
 
   filter.tier_bit = TierBit(tier);
-  auto selected = Select(list, *movies, filter);
+  auto selected = Select(*list, *movies, filter);
+  std::shared_ptr<const CandidateList> owner = list;  // the list `selected` points into
   // A genre filter may starve a list cut at the candidate limit: score again within those genres.
-  CandidateList restricted;
-  if (!request.genres.empty() && model && MayHaveMore(list, selected.size(), filter, options_.candidates)) {
+  if (!request.genres.empty() && model && MayHaveMore(*list, selected.size(), filter, options_.candidates)) {
     try {
       if (!history) {
         history = deps_.history->Load(request.user_id);
@@ -268,26 +260,31 @@ RecommendResult RecommendService::Recommend(const RecommendRequest& request) {
         input.only_genres = &request.genres;
         // Not cached: room for everything the filters may still drop, so the page fills when it can.
         input.max_candidates = options_.candidates + filter.excluded.size() + request.limit;
-        restricted = BuildCandidates(input);
+        auto restricted = BuildCandidates(input);
         restricted.variant = variant.name;
         restricted.created_ms = NowMs();
-        selected = Select(restricted, *movies, filter);
+        owner = std::make_shared<const CandidateList>(std::move(restricted));
+        selected = Select(*owner, *movies, filter);
       }
     } catch (const StoreError&) {
       // Keep what the cached list gave.
     }
   }
 
-  Deliver(list, selected, *movies, request.user_id, tier, country, result);
+  Deliver(list, owner, selected, movies, request.user_id, tier, country, result);
   return result;
 }
 
-void RecommendService::Deliver(const CandidateList& list, const std::vector<Selected>& selected,
-                               const catalog::MovieSnapshot& movies, std::int64_t user_id,
-                               const std::string& tier, const std::string& country, RecommendResult& result) {
-  result.model_version = list.model_version;
-  result.source = list.source;
-  result.created_ms = list.created_ms;
+void RecommendService::Deliver(const std::shared_ptr<const CandidateList>& list,
+                               const std::shared_ptr<const CandidateList>& owner,
+                               const std::vector<Selected>& selected,
+                               const std::shared_ptr<const catalog::MovieSnapshot>& movies,
+                               std::int64_t user_id, const std::string& tier, const std::string& country,
+                               RecommendResult& result) {
+  result.model_version = list->model_version;
+  result.source = list->source;
+  result.created_ms = list->created_ms;
+  result.keep_alive = {owner, movies};
   ImpressionBatch batch;
   batch.request_id = result.request_id;
   batch.user_id = user_id;
@@ -296,8 +293,11 @@ void RecommendService::Deliver(const CandidateList& list, const std::vector<Sele
   batch.variant = result.variant;
   batch.user_tier = tier;
   batch.user_country = country;
+  result.items.reserve(selected.size());
+  batch.items.reserve(selected.size());
   for (const auto& s : selected) {
-    result.items.push_back({*s.candidate, s.movie->title, s.movie->genres, ReasonText(*s.candidate, movies)});
+    const auto anchor = owner->AnchorOf(*s.candidate);
+    result.items.push_back({*s.candidate, anchor, s.movie, ReasonText(*s.candidate, anchor, *movies)});
     batch.items.push_back(
         {s.candidate->movie_id, s.candidate->score, ToString(s.candidate->source), &s.movie->genres});
   }
@@ -308,7 +308,8 @@ std::string RecommendService::ApplyViewerRules(std::int64_t viewer, ReadFilter& 
                                                RecommendResult& result) {
   std::string tier;
   try {
-    AddRecentExclusions(deps_.cache->Read(viewer), filter.excluded);
+    const auto state = deps_.cache->Read(viewer);
+    filter.excluded.insert(state->hidden.begin(), state->hidden.end());
     result.cache = "hit";
   } catch (const StoreError&) {
     result.cache = "bypass";
@@ -368,23 +369,24 @@ RecommendResult RecommendService::Similar(const SimilarRequest& request) {
   std::string tier, country;
   if (request.viewer) tier = ApplyViewerRules(*request.viewer, filter, result);
 
-  CandidateList list;
-  if (model) list = BuildSimilar(*model, request.movie_id, *movies);
-  if (list.items.empty()) {
+  auto list = std::make_shared<CandidateList>();
+  if (model) *list = BuildSimilar(*model, request.movie_id, *movies);
+  if (list->items.empty()) {
     // A movie the model does not know (new, or no model yet): what is trending in its genre.
-    list = Trending(
+    *list = Trending(
         movie->genres.empty() ? std::vector<std::string>{} : std::vector<std::string>{movie->genres.front()},
         request.limit, false);
-    list.source = Source::kTrending;
-    for (auto& item : list.items) {
+    list->source = Source::kTrending;
+    for (auto& item : list->items) {
       item.source = Source::kTrending;
       item.reason = Reason::kTrendingNow;
     }
   }
-  list.created_ms = NowMs();
-  auto selected = Select(list, *movies, filter);
+  list->created_ms = NowMs();
+  auto selected = Select(*list, *movies, filter);
 
-  Deliver(list, selected, *movies, request.viewer.value_or(0), tier, country, result);
+  std::shared_ptr<const CandidateList> shared = std::move(list);
+  Deliver(shared, shared, selected, movies, request.viewer.value_or(0), tier, country, result);
   return result;
 }
 

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -35,6 +36,7 @@
 namespace cinerec::catalog {
 class MovieDirectory;
 class MovieSnapshot;
+struct MovieInfo;
 }  // namespace cinerec::catalog
 namespace cinerec::accounts {
 class UserAttributeCache;
@@ -68,10 +70,12 @@ struct SimilarRequest {
   std::optional<std::int64_t> viewer;  // signed-in viewer: their rules apply
 };
 
+// One item of an answer. The views point into the catalogue snapshot and the list the answer was made
+// from, which the result keeps alive (RecommendResult::keep_alive): nothing is copied per item.
 struct RecommendedItem {
   Candidate candidate;
-  std::string title;
-  std::vector<std::string> genres;
+  std::string_view anchor;          // the candidate's (CandidateList::AnchorOf)
+  const catalog::MovieInfo* movie;  // title, genres
   std::string reason;
 };
 
@@ -85,6 +89,7 @@ struct RecommendResult {
   std::vector<std::string> degraded_reasons;  // e.g. "postgres unavailable: served the cached list"
   std::int64_t created_ms = 0;                // when the list was computed
   std::vector<RecommendedItem> items;
+  std::vector<std::shared_ptr<const void>> keep_alive;  // what `items` point into
 };
 
 class RecommendService {
@@ -135,9 +140,11 @@ class RecommendService {
   std::string ApplyViewerRules(std::int64_t viewer, ReadFilter& filter, RecommendResult& result);
   // The answer's items (with their reasons) and model fields from the selected part of `list`; the same
   // items to the impression log.
-  void Deliver(const CandidateList& list, const std::vector<Selected>& selected,
-               const catalog::MovieSnapshot& movies, std::int64_t user_id, const std::string& tier,
-               const std::string& country, RecommendResult& result);
+  // `list` gives the model fields; `owner`, the list `selected` points into (a restricted list, or `list`).
+  void Deliver(const std::shared_ptr<const CandidateList>& list,
+               const std::shared_ptr<const CandidateList>& owner, const std::vector<Selected>& selected,
+               const std::shared_ptr<const catalog::MovieSnapshot>& movies, std::int64_t user_id,
+               const std::string& tier, const std::string& country, RecommendResult& result);
   std::int64_t NowMs() const;
 
   Dependencies deps_;

@@ -1,9 +1,11 @@
 #include "services/recommend/recommend_routes.h"
 
-#include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 
+#include "catalog/movie_directory.h"
 #include "common/errors.h"
+#include "common/json_text.h"
 #include "common/utf8.h"
 #include "recommend/recommend_service.h"
 #include "services/accounts/authenticator.h"
@@ -93,40 +95,68 @@ bool Explain(const http::Request& request) {
   throw Unprocessable("explain", "must be true or false");
 }
 
+// The body is written directly (common/json_text.h) rather than built as a boost::json tree: for a cache
+// hit, the tree's allocations and its serialization cost more than the rules. Same document either way
+// (tests/integration/recommend_api_itest.cpp parses it; json_text_test checks the escaping).
 http::Response ToResponse(const RecommendResult& result, bool explain) {
-  json::array items;
-  for (const auto& item : result.items) {
-    json::array genres;
-    for (const auto& g : item.genres)
-      genres.emplace_back(g);
-    json::object out{{"movie_id", item.candidate.movie_id},
-                     {"title", item.title},
-                     {"genres", std::move(genres)},
-                     {"score", item.candidate.score},
-                     {"reason", item.reason}};
-    if (explain) {
-      out["source"] = recommend::ToString(item.candidate.source);
-      out["reason_code"] = recommend::ToString(item.candidate.reason);
-      if (!item.candidate.anchor.empty()) out["reason_anchor"] = item.candidate.anchor;
+  std::string out;
+  out.reserve(256 + result.items.size() * 160);
+  out += "{\"request_id\":";
+  AppendJsonString(out, result.request_id);
+  out += ",\"model_version\":";
+  if (result.model_version.empty())
+    out += "null";
+  else
+    AppendJsonString(out, result.model_version);
+  out += ",\"variant\":";
+  AppendJsonString(out, result.variant);
+  out += ",\"source\":";
+  AppendJsonString(out, recommend::ToString(result.source));
+  out += result.degraded ? ",\"degraded\":true,\"items\":[" : ",\"degraded\":false,\"items\":[";
+  for (std::size_t i = 0; i < result.items.size(); ++i) {
+    const auto& item = result.items[i];
+    out += i == 0 ? "{\"movie_id\":" : ",{\"movie_id\":";
+    AppendJsonNumber(out, item.candidate.movie_id);
+    out += ",\"title\":";
+    AppendJsonString(out, item.movie->title);
+    out += ",\"genres\":[";
+    for (std::size_t g = 0; g < item.movie->genres.size(); ++g) {
+      if (g > 0) out += ',';
+      AppendJsonString(out, item.movie->genres[g]);
     }
-    items.push_back(std::move(out));
+    out += "],\"score\":";
+    AppendJsonNumber(out, std::isfinite(item.candidate.score) ? item.candidate.score : 0.0f);
+    out += ",\"reason\":";
+    AppendJsonString(out, item.reason);
+    if (explain) {
+      out += ",\"source\":";
+      AppendJsonString(out, recommend::ToString(item.candidate.source));
+      out += ",\"reason_code\":";
+      AppendJsonString(out, recommend::ToString(item.candidate.reason));
+      if (!item.anchor.empty()) {
+        out += ",\"reason_anchor\":";
+        AppendJsonString(out, item.anchor);
+      }
+    }
+    out += '}';
   }
-  json::object body{
-      {"request_id", result.request_id},
-      {"model_version", result.model_version.empty() ? json::value() : json::value(result.model_version)},
-      {"variant", result.variant},
-      {"source", recommend::ToString(result.source)},
-      {"degraded", result.degraded},
-      {"items", std::move(items)}};
+  out += ']';
   if (explain) {
-    json::array reasons;
-    for (const auto& r : result.degraded_reasons)
-      reasons.emplace_back(r);
-    body["explain"] = json::object{{"cache", result.cache.empty() ? "none" : result.cache},
-                                   {"list_created_ms", result.created_ms},
-                                   {"degraded_reasons", std::move(reasons)}};
+    out += ",\"explain\":{\"cache\":";
+    AppendJsonString(out, result.cache.empty() ? std::string_view("none") : std::string_view(result.cache));
+    out += ",\"list_created_ms\":";
+    AppendJsonNumber(out, result.created_ms);
+    out += ",\"degraded_reasons\":[";
+    for (std::size_t r = 0; r < result.degraded_reasons.size(); ++r) {
+      if (r > 0) out += ',';
+      AppendJsonString(out, result.degraded_reasons[r]);
+    }
+    out += "]}";
   }
-  auto response = http::Response::Json(200, body);
+  out += '}';
+  http::Response response;
+  response.status = 200;
+  response.body = std::move(out);
   response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }
