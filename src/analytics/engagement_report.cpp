@@ -99,17 +99,20 @@ json::object AnalyticsService::Engagement(const ReportRequest& request, std::int
       "deleted = 0 AND signup_date >= " + Date(first_day) + " AND signup_date < " + Date(end_day);
   if (!request.filters.country.empty()) cohort_filter += " AND country = " + Quote(request.filters.country);
   if (!request.filters.tier.empty()) cohort_filter += " AND tier = " + Quote(request.filters.tier);
-  const std::string cohort_users = "SELECT user_id FROM users_dim FINAL WHERE " + cohort_filter;
-  const std::string cohort_activity = ActiveUserDays(activity, " AND user_id IN (" + cohort_users + ")");
+  // Day-N retention: the cohort's users active on signup_date + N: their active days (the activity rollup's
+  // rows of sealed days, raw events elsewhere) joined with their sign-up dates. uniqExactIf: a raw day has a
+  // row per event. A join probe per activity row instead of an array of days per user.
   std::string retained;
   for (int n : kRetentionDays)
-    retained += fmt::format(", countIf(has(days, signup_date + {}))", n);
-  auto cohort = QueryRows(clickhouse_, "SELECT count()" + retained + " FROM (SELECT user_id, signup_date FROM users_dim FINAL WHERE "
-                                           + cohort_filter + ") ANY LEFT JOIN (SELECT user_id, groupUniqArray(day) "
-                                           "AS days FROM (" + cohort_activity + ") GROUP BY user_id) USING user_id");
+    retained += fmt::format(", uniqExactIf(user_id, day = signup_date + {})", n);
+  const auto size = QueryRows(clickhouse_, "SELECT count() FROM users_dim FINAL WHERE " + cohort_filter);
+  auto cohort = QueryRows(clickhouse_, "SELECT 0" + retained + " FROM (" + ActiveUserDays(activity, "")
+                                           + ") ANY INNER JOIN (SELECT user_id, signup_date FROM users_dim FINAL "
+                                             "WHERE "
+                                           + cohort_filter + ") USING user_id");
   const Row zero(4, json::value(0));
   const Row& c = cohort.empty() ? zero : cohort[0];
-  const auto cohort_size = AsInt(c.at(0));
+  const auto cohort_size = size.empty() ? 0 : AsInt(size[0].at(0));
   json::object retention;
   for (std::size_t i = 0; i < std::size(kRetentionDays); ++i) {
     const int n = kRetentionDays[i];
