@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
+#include <limits>
+#include <stdexcept>
 
 #include "common/errors.h"
 #include "storage/postgres/pg_array.h"
@@ -11,12 +14,58 @@
 namespace cinerec::catalog {
 
 MovieSnapshot::MovieSnapshot(std::vector<MovieInfo> movies) : movies_(std::move(movies)) {
+  std::unordered_map<std::string, std::uint16_t> genre_ids;
+  for (auto& movie : movies_) {
+    movie.genre_ids.clear();
+    for (const auto& genre : movie.genres) {
+      auto it = genre_ids.find(genre);
+      if (it == genre_ids.end()) {
+        if (genre_names_.size() > std::numeric_limits<std::uint16_t>::max())
+          throw std::length_error("movie catalogue: more than 65,536 genre names");
+        it = genre_ids.emplace(genre, static_cast<std::uint16_t>(genre_names_.size())).first;
+        genre_names_.push_back(genre);
+      }
+      movie.genre_ids.push_back(it->second);
+    }
+  }
+  std::int64_t min_id = 0, max_id = 0;
+  for (const auto& movie : movies_) {
+    min_id = std::min(min_id, movie.id);
+    max_id = std::max(max_id, movie.id);
+  }
+  // Dense when the id range costs at most ~4 bytes x (4 x movies + 1024) and positions fit 32 bits.
+  const bool dense = min_id >= 0 && movies_.size() < std::numeric_limits<std::uint32_t>::max()
+                     && static_cast<std::uint64_t>(max_id) <= 4 * movies_.size() + 1024;
+  if (dense) {
+    dense_.assign(static_cast<std::size_t>(max_id) + 1, 0);
+    for (std::size_t i = 0; i < movies_.size(); ++i) {
+      auto& slot = dense_[static_cast<std::size_t>(movies_[i].id)];
+      if (slot == 0) {  // the first of duplicates, as the map keeps it
+        slot = static_cast<std::uint32_t>(i + 1);
+        ++count_;
+      }
+    }
+    return;
+  }
   by_id_.reserve(movies_.size());
   for (std::size_t i = 0; i < movies_.size(); ++i)
     by_id_.emplace(movies_[i].id, i);
+  count_ = by_id_.size();
+}
+
+int MovieSnapshot::GenreId(std::string_view name) const {
+  // A linear search: called once per genre a request names, over a few dozen names.
+  for (std::size_t i = 0; i < genre_names_.size(); ++i)
+    if (genre_names_[i] == name) return static_cast<int>(i);
+  return -1;
 }
 
 const MovieInfo* MovieSnapshot::Find(std::int64_t id) const {
+  if (!dense_.empty()) {
+    if (id < 0 || static_cast<std::uint64_t>(id) >= dense_.size()) return nullptr;
+    const std::uint32_t slot = dense_[static_cast<std::size_t>(id)];
+    return slot == 0 ? nullptr : &movies_[slot - 1];
+  }
   const auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : &movies_[it->second];
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -28,18 +29,28 @@ struct MovieInfo {
   std::uint32_t duration_s = 0;     // 0 = unknown
   std::uint8_t tiers = 0;           // bit 0 free, bit 1 basic, bit 2 premium
   bool deleted = false;
+  // `genres` as the snapshot's genre numbers (MovieSnapshot::GenreId), filled by the snapshot: the serving
+  // rules compare small integers instead of strings per candidate.
+  std::vector<std::uint16_t> genre_ids{};
 };
 
 class MovieSnapshot {
  public:
   explicit MovieSnapshot(std::vector<MovieInfo> movies);
   const MovieInfo* Find(std::int64_t id) const;  // nullptr when unknown (deleted movies are found)
-  std::size_t size() const { return by_id_.size(); }
+  std::size_t size() const { return count_; }
   const std::vector<MovieInfo>& movies() const { return movies_; }
+  // The number of a genre name in this snapshot (MovieInfo::genre_ids); -1 when no movie has it.
+  int GenreId(std::string_view name) const;
 
  private:
   std::vector<MovieInfo> movies_;
+  std::size_t count_ = 0;  // distinct ids
+  // Ids are usually dense (a sequence): then a position per id (index + 1, 0 = none) answers Find with one
+  // load instead of a hash lookup — Find runs for every candidate a request looks at. Sparse ids use the map.
+  std::vector<std::uint32_t> dense_;
   std::unordered_map<std::int64_t, std::size_t> by_id_;
+  std::vector<std::string> genre_names_;  // by genre id
 };
 
 class MovieDirectory {

@@ -34,10 +34,19 @@ std::vector<Selected> Select(const CandidateList& list, const catalog::MovieSnap
   // it. Genres the request asked for are not capped (every item has them). Deferred items fill what is left,
   // in their order; if fewer items than the page passed the rules at all, they are returned in list order.
   const std::size_t cap = std::max<std::size_t>(3, (filter.limit * 3 + 4) / 5);
-  std::vector<std::pair<const std::string*, std::size_t>> per_genre;  // few genres: a vector beats a map
-  auto count_of = [&](const std::string& genre) -> std::size_t* {
-    for (auto& [name, count] : per_genre)
-      if (*name == genre) return &count;
+  // Genres by the snapshot's numbers (MovieInfo::genre_ids): integer compares per candidate, not strings. A
+  // requested name no movie has is -1 and matches nothing.
+  std::vector<int> wanted;
+  wanted.reserve(filter.genres.size());
+  for (const auto& genre : filter.genres)
+    wanted.push_back(movies.GenreId(genre));
+  auto is_wanted = [&](std::uint16_t genre) {
+    return std::find(wanted.begin(), wanted.end(), static_cast<int>(genre)) != wanted.end();
+  };
+  std::vector<std::pair<std::uint16_t, std::size_t>> per_genre;  // few genres: a vector beats a map
+  auto count_of = [&](std::uint16_t genre) -> std::size_t* {
+    for (auto& [id, count] : per_genre)
+      if (id == genre) return &count;
     return nullptr;
   };
   std::vector<Selected> kept, selected, deferred;
@@ -45,18 +54,14 @@ std::vector<Selected> Select(const CandidateList& list, const catalog::MovieSnap
   selected.reserve(filter.limit);
   for (const auto& candidate : list.items) {
     if (selected.size() == filter.limit) break;
-    if (filter.excluded.contains(candidate.movie_id)) continue;
+    if (!filter.excluded.empty() && filter.excluded.contains(candidate.movie_id)) continue;
     if (std::binary_search(filter.also_excluded.begin(), filter.also_excluded.end(), candidate.movie_id))
       continue;
     const auto* movie = movies.Find(candidate.movie_id);
     if (movie == nullptr || movie->deleted) continue;
     if (filter.tier_bit != 0 && (movie->tiers & filter.tier_bit) == 0) continue;
-    if (!filter.genres.empty()) {
-      const bool match = std::any_of(filter.genres.begin(), filter.genres.end(), [&](const std::string& g) {
-        return std::find(movie->genres.begin(), movie->genres.end(), g) != movie->genres.end();
-      });
-      if (!match) continue;
-    }
+    if (!wanted.empty() && std::none_of(movie->genre_ids.begin(), movie->genre_ids.end(), is_wanted))
+      continue;
     const Selected item{&candidate, movie};
     if (kept.size() <= filter.limit) kept.push_back(item);  // for the short-list case below
     if (!filter.diversify) {
@@ -64,8 +69,8 @@ std::vector<Selected> Select(const CandidateList& list, const catalog::MovieSnap
       continue;
     }
     bool over = false;
-    for (const auto& genre : movie->genres) {
-      if (std::find(filter.genres.begin(), filter.genres.end(), genre) != filter.genres.end()) continue;
+    for (const auto genre : movie->genre_ids) {
+      if (is_wanted(genre)) continue;
       const auto* count = count_of(genre);
       if (count != nullptr && *count >= cap) over = true;
     }
@@ -73,11 +78,11 @@ std::vector<Selected> Select(const CandidateList& list, const catalog::MovieSnap
       deferred.push_back(item);
       continue;
     }
-    for (const auto& genre : movie->genres) {
+    for (const auto genre : movie->genre_ids) {
       if (auto* count = count_of(genre))
         ++*count;
       else
-        per_genre.emplace_back(&genre, 1);
+        per_genre.emplace_back(genre, 1);
     }
     selected.push_back(item);
   }

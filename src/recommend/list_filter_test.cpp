@@ -41,6 +41,13 @@ TEST(ListFilter, AppliesExclusionsTierDeletedAndGenres) {
   EXPECT_EQ(Ids(Select(list, movies, filter)), (std::vector<std::int64_t>{2, 4}));
   filter.limit = 1;
   EXPECT_EQ(Ids(Select(list, movies, filter)), (std::vector<std::int64_t>{2}));
+  filter.limit = 10;
+  filter.genres = {"Western"};  // no movie has it
+  EXPECT_TRUE(Select(list, movies, filter).empty());
+  filter.genres.clear();
+  const std::vector<std::int64_t> hidden{1, 4};  // the viewer's recent state, sorted
+  filter.also_excluded = hidden;
+  EXPECT_EQ(Ids(Select(list, movies, filter)), (std::vector<std::int64_t>{2})) << "5 excluded by the request";
 }
 
 TEST(ListFilter, CapsAGenreAt60PercentOfThePageAndFillsWithTheDeferred) {
