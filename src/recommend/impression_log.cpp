@@ -6,7 +6,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "ingest/event_ids.h"  // DeterministicUuid, FormatUtc, AppendJsonString: the event tables' row format
+#include "common/json_text.h"
+#include "ingest/event_ids.h"  // FormatUtc: the event tables' time format
 #include "storage/clickhouse/clickhouse_batcher.h"
 
 namespace cinerec::recommend {
@@ -41,13 +42,6 @@ void AppendHex(std::string& out, std::uint64_t value, int digits) {
     out += kHex[(value >> shift) & 0xF];
 }
 
-template <typename Number>
-void AppendNumber(std::string& out, Number value) {
-  char buffer[32];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-  out.append(buffer, end);
-}
-
 // Distinct positions give distinct ids: lo + position * (an odd constant) differs in more than the two
 // variant bits masked below for any two positions under 2^62. Version 8 (custom) per RFC 9562.
 void AppendEventId(std::string& out, std::uint64_t hi, std::uint64_t lo, std::size_t position) {
@@ -73,45 +67,43 @@ void AppendImpressionEventId(std::string& out, std::string_view request_id, std:
 }
 
 void AppendImpressionRows(std::string& out, const ImpressionBatch& batch) {
-  // Written straight into `out` (to_chars, no format strings): this runs for every response.
-  const std::string time = ingest::FormatUtc(batch.time_ms / 1000);
+  // Written straight into `out` (to_chars, no format strings): this runs for every response. What every row
+  // of the response shares is escaped once (JSONEachRow does not care about the order of the keys).
   const auto [hi, lo] = RequestBits(batch.request_id);
+  const std::string time = ingest::FormatUtc(batch.time_ms / 1000);
+  std::string shared_head = "\",\"request_id\":";
+  AppendJsonString(shared_head, batch.request_id);
+  shared_head += ",\"event_time\":\"" + time + "\",\"received_at\":\"" + time + "\",\"user_id\":";
+  AppendJsonNumber(shared_head, batch.user_id);
+  shared_head += ",\"movie_id\":";
+  std::string shared_tail = "],\"model_version\":";
+  AppendJsonString(shared_tail, batch.model_version);
+  shared_tail += ",\"variant\":";
+  AppendJsonString(shared_tail, batch.variant);
+  shared_tail += ",\"user_tier\":";
+  AppendJsonString(shared_tail, batch.user_tier);
+  shared_tail += ",\"user_country\":";
+  AppendJsonString(shared_tail, batch.user_country);
+  shared_tail += '}';
   for (std::size_t i = 0; i < batch.items.size(); ++i) {
     const auto& item = batch.items[i];
-    if (i > 0) out += '\n';
-    out += "{\"event_id\":\"";
+    out += i == 0 ? "{\"event_id\":\"" : "\n{\"event_id\":\"";
     AppendEventId(out, hi, lo, i + 1);
-    out += "\",\"request_id\":";
-    ingest::AppendJsonString(out, batch.request_id);
-    out += ",\"event_time\":\"";
-    out += time;
-    out += "\",\"received_at\":\"";
-    out += time;
-    out += "\",\"user_id\":";
-    AppendNumber(out, batch.user_id);
-    out += ",\"movie_id\":";
-    AppendNumber(out, item.movie_id);
+    out += shared_head;
+    AppendJsonNumber(out, item.movie_id);
     out += ",\"position\":";
-    AppendNumber(out, i + 1);
+    AppendJsonNumber(out, i + 1);
     out += ",\"score\":";
-    AppendNumber(out, std::isfinite(item.score) ? item.score : 0.0f);
-    out += ",\"model_version\":";
-    ingest::AppendJsonString(out, batch.model_version);
-    out += ",\"variant\":";
-    ingest::AppendJsonString(out, batch.variant);
+    AppendJsonNumber(out, std::isfinite(item.score) ? item.score : 0.0f);
     out += ",\"source\":";
-    ingest::AppendJsonString(out, item.source);
+    AppendJsonString(out, item.source);
     out += ",\"movie_genres\":[";
     if (item.genres != nullptr)
       for (std::size_t g = 0; g < item.genres->size(); ++g) {
         if (g > 0) out += ',';
-        ingest::AppendJsonString(out, (*item.genres)[g]);
+        AppendJsonString(out, (*item.genres)[g]);
       }
-    out += "],\"user_tier\":";
-    ingest::AppendJsonString(out, batch.user_tier);
-    out += ",\"user_country\":";
-    ingest::AppendJsonString(out, batch.user_country);
-    out += '}';
+    out += shared_tail;
   }
 }
 
