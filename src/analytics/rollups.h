@@ -12,7 +12,9 @@
 // copies lowers count(); either way the day reads raw until re-sealed.
 //
 // Rollups so far (migrations/clickhouse/0004_rollups.sql): recommendation conversion per model version,
-// variant, source, position, user country and tier; UI events per section, device, user country and tier.
+// variant, source, position, user country and tier; UI events per section, device, user country and tier;
+// 0006 (rollup_engagement.h, rollup_search.h): active users per day with their hours, likes and dislikes per
+// movie, searches per query and user with the delays to the first click and watch.
 #include <cstdint>
 #include <string>
 #include <utility>
