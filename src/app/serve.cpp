@@ -32,6 +32,7 @@ int RunServe(const Config& config) {
                RedactUrl(config.clickhouse.url), config.s3.endpoint, config.s3.bucket);
   auto stores = Stores::Connect(config);
   Metrics metrics;
+  stores.RegisterMetrics(metrics);
   http::Router router;
   ReadinessChecker readiness(stores.Probes());  // declared after stores: destroyed (joined) before them
   RegisterHealthRoutes(router, readiness, metrics, config.http.docs_assets_dir);

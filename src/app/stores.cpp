@@ -1,6 +1,10 @@
 #include "app/stores.h"
 
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include "common/config.h"
+#include "http/metrics.h"
 #include "storage/clickhouse/http_clickhouse_client.h"
 #include "storage/postgres/pg_pool.h"
 #include "storage/redis/invalidation_listener.h"
@@ -29,6 +33,18 @@ Stores Stores::Connect(const Config& config) {
 
 std::vector<StoreProbe*> Stores::Probes() const {
   return {postgres.get(), redis.get(), clickhouse.get(), s3.get()};
+}
+
+void Stores::RegisterMetrics(Metrics& metrics) const {
+  auto& live = prometheus::BuildGauge()
+                   .Name("cinerec_redis_invalidations_live")
+                   .Help(
+                       "1 while Redis pushes key changes to this process, so its in-process copies of lists "
+                       "and sessions are used; 0 while that feed is down or off (every read goes to Redis)")
+                   .Register(metrics.registry())
+                   .Add({});
+  metrics.OnScrape(
+      [&live, feed = redis_invalidations.get()] { live.Set(feed != nullptr && feed->live() ? 1 : 0); });
 }
 
 }  // namespace cinerec

@@ -12,6 +12,7 @@ class ClickHouseClient;
 class ObjectStore;
 class StoreProbe;
 class InvalidationFeed;
+class Metrics;
 
 struct Stores {
   std::unique_ptr<PgPool> postgres;
@@ -27,6 +28,10 @@ struct Stores {
   // store is down and /readyz says which.
   static Stores Connect(const Config& config);
   std::vector<StoreProbe*> Probes() const;
+  // The stores' own gauges, read at each scrape: cinerec_redis_invalidations_live (1 while the in-process
+  // copies of Redis data are kept exact by the invalidation feed, 0 while it is down or off: every read
+  // then goes to Redis). REQUIRES: this outlives `metrics`' scrapes.
+  void RegisterMetrics(Metrics& metrics) const;
 
   Stores();
   ~Stores();

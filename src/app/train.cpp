@@ -202,7 +202,7 @@ boost::json::object Parameters(const TrainArgs& a, const training::HybridOptions
             {"rewatch_confidence", a.signals.rewatch_confidence}}}};
 }
 
-boost::json::object Metrics(const std::vector<ml::EvaluationResult>& results) {
+boost::json::object EvaluationJson(const std::vector<ml::EvaluationResult>& results) {
   boost::json::object metrics;
   for (const auto& r : results) {
     boost::json::object model{{"users", r.users}};
@@ -298,7 +298,7 @@ int RunTrain(const Config& config, const TrainArgs& args) {
   ml::AddHybridArtefacts(final_fit.parts, bundle);
   bundle.data() = e.data;
   bundle.parameters() = Parameters(args, e.options, e.evaluation);
-  bundle.metrics() = Metrics(e.evaluation.evaluation);
+  bundle.metrics() = EvaluationJson(e.evaluation.evaluation);
 
   if (!args.output.empty()) {
     const std::filesystem::path dir(args.output);

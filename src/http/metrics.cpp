@@ -8,6 +8,7 @@
 
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 namespace cinerec {
 namespace {
@@ -41,6 +42,8 @@ struct Metrics::Impl {
   // Family::Add takes a lock and hashes labels; cache the series per label set to keep the hot path cheap.
   std::mutex mutex;
   std::unordered_map<std::string, std::pair<prometheus::Counter*, prometheus::Histogram*>> series;
+  std::mutex hooks_mutex;  // apart from `mutex`: a hook never holds up the requests being recorded
+  std::vector<std::function<void()>> scrape_hooks;  // GUARDED_BY(hooks_mutex)
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
@@ -96,7 +99,17 @@ prometheus::Registry& Metrics::registry() {
   return *impl_->registry;
 }
 
+void Metrics::OnScrape(std::function<void()> hook) {
+  std::lock_guard lock(impl_->hooks_mutex);
+  impl_->scrape_hooks.push_back(std::move(hook));
+}
+
 std::string Metrics::Serialize() const {
+  {
+    std::lock_guard lock(impl_->hooks_mutex);
+    for (const auto& hook : impl_->scrape_hooks)
+      hook();
+  }
   prometheus::TextSerializer serializer;
   return serializer.Serialize(impl_->registry->Collect());
 }

@@ -2,6 +2,7 @@
 // Prometheus metrics of one process (prometheus-cpp core), exposed as text on GET /metrics.
 // Built once at start-up and handed to whoever records; names are constants in metrics.cpp.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ class Metrics {
 
   // The registry, for components that add their own families.
   prometheus::Registry& registry();
+  // `hook` runs before each Serialize: for gauges read from a component's state at scrape time rather than
+  // pushed on every change. REQUIRES: what it reads outlives this. Thread-safe.
+  void OnScrape(std::function<void()> hook);
   // The text exposition format (version 0.0.4).
   std::string Serialize() const;
 

@@ -3,6 +3,7 @@
 // reaches one store through a TcpProxy, and the test cuts that proxy, which takes the store away from this
 // process only, as a crash or a network partition would. Everything else (the fixture's service, the seeding
 // through SQL, publishing to S3) uses the stores directly.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -26,10 +27,11 @@ bool HasReason(const json::object& body, const std::string& needle) {
   return false;
 }
 
-// The value of a Prometheus series in `metrics` (0 when absent).
+// The value of a Prometheus series in `metrics` (0 when absent). Matched at a line's start: the # HELP line
+// also holds the name followed by a space.
 double Series(const std::string& metrics, const std::string& series) {
-  const auto at = metrics.find(series + " ");
-  return at == std::string::npos ? 0.0 : std::stod(metrics.substr(at + series.size() + 1));
+  const auto at = metrics.find("\n" + series + " ");
+  return at == std::string::npos ? 0.0 : std::stod(metrics.substr(at + series.size() + 2));
 }
 
 class RecommendApiFaultTest : public RecommendStackTest {
@@ -151,7 +153,18 @@ TEST_F(RecommendApiFaultTest, RedisDownComputesEveryRequestAndRetiresListsCached
   ASSERT_EQ(List(service, user, "?explain=true").at("explain").at("cache"), "hit");
   ASSERT_GE(Ids(before).size(), 2u);
 
+  const auto feed_live = [&] {
+    const auto metrics = service.Call("GET", "/metrics", "", "").body;
+    return metrics.find("\ncinerec_redis_invalidations_live ") == std::string::npos
+               ? std::string("absent")
+               : fmt::format("{}", Series(metrics, "cinerec_redis_invalidations_live"));
+  };
+  ASSERT_EQ(CollectStack::WaitFor(feed_live, "1"), "1") << "the in-process layer never went live";
   proxy.Cut();
+  // The in-process copy of the list is dropped once the process learns that the feed is gone (its own
+  // connection's end): until then a request may still be answered from memory, correctly but as `hit`.
+  ASSERT_EQ(CollectStack::WaitFor(feed_live, "0", std::chrono::seconds(10)), "0")
+      << "the invalidation feed still looks live after the cut";
   for (int i = 0; i < 3; ++i) {
     const auto body = List(service, user, "?explain=true");
     EXPECT_EQ(body.at("explain").at("cache"), "bypass");
