@@ -7,6 +7,8 @@
 //    completed when any stop reached the completion threshold, and adds its largest watched_s (a session's
 //    stops carry its running total, so summing them would count twice). A session belongs to the period of
 //    its first stop in the range. Copies of events change neither (max, uniq).
+// Sealed days come from rollup_views_daily (rollup_views.h), the rest of the range from the raw rows: the
+// same numbers, faster.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,6 +18,8 @@
 
 #include "analytics/analytics_service.h"
 #include "analytics/report_sql.h"
+#include "analytics/rollup_views.h"
+#include "analytics/rollups.h"
 
 namespace cinerec::analytics {
 
@@ -27,26 +31,20 @@ using Measures = std::array<std::int64_t, 4>;  // views_started, views_completed
 const std::vector<std::string> kMeasureNames = {"views_started", "views_completed", "unique_viewers",
                                                 "watch_time_s"};
 
-// view_start events matching the request, grouped by `key` (an expression of the raw columns; with
-// `array_join` for genres): k, distinct event ids, distinct users. Counting distinct ids directly is exact
-// (every copy of an event carries the same type, time, movie, user and genres, so it falls in the same
-// group) and several times faster than a GROUP BY event_id subquery carrying any() of every column.
-std::string StartsQuery(const ReportRequest& request, const std::string& key, const std::string& array_join) {
-  return "SELECT " + key + " AS k, uniqExact(event_id), uniqExact(user_id) FROM watch_events" + array_join
+// view_start events matching the request, grouped by `key` (an expression of event_time, movie_id or, with
+// `by_genre`, genre) and restricted by `also` (" AND ..." or ""): k, distinct event ids and, with `users`,
+// distinct users. Sealed days from the rollup (StartsByKey); on the raw rows, counting distinct ids directly
+// is exact (every copy of an event carries the same type, time, movie, user and genres, so it falls in the
+// same group) and several times faster than a GROUP BY event_id subquery carrying any() of every column.
+std::string StartsQuery(const ReportRequest& request, const RollupCoverage& coverage, const std::string& key,
+                        bool by_genre, bool users, const std::string& also) {
+  if (coverage.AnySealed())
+    return std::string("SELECT k, sum(n)") + (users ? ", uniqExact(uid)" : "") + " FROM ("
+           + StartsByKey(coverage, request.filters, key, by_genre, also) + ") GROUP BY k";
+  return "SELECT " + key + " AS k, uniqExact(event_id)" + (users ? ", uniqExact(user_id)" : "")
+         + " FROM watch_events" + (by_genre ? " ARRAY JOIN movie_genres AS genre" : "")
          + " WHERE event_type = 'view_start' AND " + TimeCondition(request.from, request.to)
-         + FilterConditions(request.filters, {}) + " GROUP BY k";
-}
-
-// The view_stop sessions (user, session, movie, plus genre with `by_genre`): first stop, largest watched_s,
-// completed or not. Copies of events change none of them (min, max). The genre is unnested from the raw rows
-// (any(movie_genres) per session instead exceeded the per-query memory at 90 days of the bench history).
-std::string StopSessions(const ReportRequest& request, double threshold, bool by_genre) {
-  const std::string genre = by_genre ? ", genre" : "";
-  return "SELECT user_id AS uid, session_id AS sid, movie_id AS mid" + genre
-         + ", min(event_time) AS ts, max(watched_s) AS w, max(" + CompletedCondition(threshold)
-         + ") AS done FROM watch_events" + (by_genre ? " ARRAY JOIN movie_genres AS genre" : "")
-         + " WHERE event_type = 'view_stop' AND " + TimeCondition(request.from, request.to)
-         + FilterConditions(request.filters, {}) + " GROUP BY uid, sid, mid" + genre;
+         + FilterConditions(request.filters, {}) + also + " GROUP BY k";
 }
 
 struct Groups {
@@ -54,41 +52,70 @@ struct Groups {
   std::map<std::string, Measures> periods, movies, genres;
 };
 
-// Fills the starts (views_started, unique_viewers) of `groups`: one scan per grouping, the range totals from
-// the period scan WITH TOTALS.
-void AddStarts(ClickHouseClient& clickhouse, const ReportRequest& request, Groups& groups) {
-  const auto add = [&](const std::string& key, const std::string& array_join,
-                       std::map<std::string, Measures>& to, Row* totals) {
-    for (const auto& row : QueryRows(
-             clickhouse, StartsQuery(request, key, array_join) + (totals ? " WITH TOTALS" : ""), totals)) {
-      auto& m = to[AsString(row.at(0))];
-      m[0] = AsInt(row.at(1));
-      m[2] = AsInt(row.at(2));
-    }
-  };
+// Fills the starts of `groups`: views_started and unique_viewers per period, the range totals from the same
+// scan WITH TOTALS; views_started and unique_viewers per genre (a few dozen; most of them are listed);
+// views_started per movie (their viewers: AddViewers, for the listed movies only).
+void AddStarts(ClickHouseClient& clickhouse, const ReportRequest& request, const RollupCoverage& coverage,
+               Groups& groups) {
   Row totals;
-  add(PeriodExpression(request.granularity), "", groups.periods, &totals);
+  for (const auto& row :
+       QueryRows(clickhouse,
+                 StartsQuery(request, coverage, PeriodExpression(request.granularity), false, true, "")
+                     + " WITH TOTALS",
+                 &totals)) {
+    auto& m = groups.periods[AsString(row.at(0))];
+    m[0] = AsInt(row.at(1));
+    m[2] = AsInt(row.at(2));
+  }
   if (totals.size() == 3) {
     groups.totals[0] = AsInt(totals[1]);
     groups.totals[2] = AsInt(totals[2]);
   }
-  add("movie_id", "", groups.movies, nullptr);
-  add("genre", " ARRAY JOIN movie_genres AS genre", groups.genres, nullptr);
+  for (const auto& row : QueryRows(clickhouse, StartsQuery(request, coverage, "genre", true, true, ""))) {
+    auto& m = groups.genres[AsString(row.at(0))];
+    m[0] = AsInt(row.at(1));
+    m[2] = AsInt(row.at(2));
+  }
+  for (const auto& row : QueryRows(clickhouse, StartsQuery(request, coverage, "movie_id", false, false, "")))
+    groups.movies[AsString(row.at(0))][0] = AsInt(row.at(1));
 }
 
-// Fills the sessions (views_completed, watch_time_s) of `groups`: one grouping of the sessions (the
-// expensive part) fanned out to each session's period ("p…") and movie ("m…") keys, and one grouping per
-// (session, genre) for the genre lists ("g…"). Every session has exactly one period, so the totals are the
-// sum of the periods'.
-void AddSessions(ClickHouseClient& clickhouse, const ReportRequest& request, double threshold,
-                 Groups& groups) {
-  const std::string period_and_movie =
-      "SELECT key, countIf(done), sum(w) FROM (" + StopSessions(request, threshold, false)
-      + ") ARRAY JOIN [concat('p', toString(" + PeriodExpression(request.granularity, "ts")
-      + ")), concat('m', toString(mid))] AS key GROUP BY key";
-  const std::string genre = "SELECT concat('g', genre) AS key, countIf(done), sum(w) FROM ("
-                            + StopSessions(request, threshold, true) + ") GROUP BY key";
-  for (const auto& sql : {period_and_movie, genre}) {
+// Fills unique_viewers of the movies `ids`: distinct users per movie are the expensive measure (tens of
+// thousands of movies), and only the top lists show them.
+void AddViewers(ClickHouseClient& clickhouse, const ReportRequest& request, const RollupCoverage& coverage,
+                const std::vector<std::string>& ids, std::map<std::string, Measures>& movies) {
+  if (ids.empty()) return;
+  std::string in;
+  for (const auto& id : ids)
+    in += (in.empty() ? "" : ", ") + id;
+  for (const auto& row : QueryRows(clickhouse, StartsQuery(request, coverage, "movie_id", false, true,
+                                                           " AND movie_id IN (" + in + ")")))
+    movies[AsString(row.at(0))][2] = AsInt(row.at(2));
+}
+
+// Fills the sessions (views_completed, watch_time_s) of `groups`. On the raw rows: one grouping of the
+// sessions (the expensive part) fanned out to each session's period ("p…") and movie ("m…") keys, and one
+// grouping per (session, genre) for the genre lists ("g…"). With sealed days most sessions are single
+// rollup rows that need no grouping, and one numeric grouping per key is cheaper than the fan-out. Every
+// session has exactly one period, so the totals are the sum of the periods'.
+void AddSessions(ClickHouseClient& clickhouse, const ReportRequest& request, const RollupCoverage& coverage,
+                 double threshold, Groups& groups) {
+  const std::string sessions = ViewSessions(coverage, request.filters, threshold, false);
+  const std::string period = PeriodExpression(request.granularity, "ts");
+  std::vector<std::string> queries;
+  if (coverage.AnySealed()) {
+    queries.push_back("SELECT concat('p', toString(k)), c, s FROM (SELECT " + period
+                      + " AS k, countIf(done) AS c, sum(w) AS s FROM (" + sessions + ") GROUP BY k)");
+    queries.push_back("SELECT concat('m', toString(mid)), countIf(done), sum(w) FROM (" + sessions
+                      + ") GROUP BY mid");
+  } else {
+    queries.push_back("SELECT key, countIf(done), sum(w) FROM (" + sessions
+                      + ") ARRAY JOIN [concat('p', toString(" + period
+                      + ")), concat('m', toString(mid))] AS key GROUP BY key");
+  }
+  queries.push_back("SELECT concat('g', genre) AS key, countIf(done), sum(w) FROM ("
+                    + ViewSessions(coverage, request.filters, threshold, true) + ") GROUP BY key");
+  for (const auto& sql : queries) {
     for (const auto& row : QueryRows(clickhouse, sql)) {
       const std::string key = AsString(row.at(0));
       auto& to = key[0] == 'p' ? groups.periods : key[0] == 'm' ? groups.movies : groups.genres;
@@ -108,7 +135,8 @@ void AddMeasures(json::object& object, const Measures& m) {
     object[kMeasureNames[i]] = m[i];
 }
 
-// The `limit` keys with the largest measure `index` (ties: smaller key first), without zero rows.
+// The `limit` keys with the largest measure `index` (ties: smaller key first), without zero rows. The order
+// does not depend on unique_viewers (index 2), so they may be filled in after choosing the keys.
 std::vector<std::pair<std::string, Measures>> TopBy(const std::map<std::string, Measures>& rows,
                                                     std::size_t index, int limit) {
   std::vector<std::pair<std::string, Measures>> sorted(rows.begin(), rows.end());
@@ -125,9 +153,18 @@ std::vector<std::pair<std::string, Measures>> TopBy(const std::map<std::string, 
 json::object AnalyticsService::Views(const ReportRequest& request) {
   CheckGenre(request.filters.genre);
   const double threshold = options_.completion_threshold;
+  const RollupCoverage coverage =
+      options_.use_rollups
+          ? Coverage(clickhouse_, Rollup::kViews, RollupSettingsOf(options_), request.from, request.to)
+          : RawOnly(request.from, request.to);
   Groups groups;
-  AddStarts(clickhouse_, request, groups);
-  AddSessions(clickhouse_, request, threshold, groups);
+  AddStarts(clickhouse_, request, coverage, groups);
+  AddSessions(clickhouse_, request, coverage, threshold, groups);
+  std::vector<std::string> listed;  // the movies of the two top lists
+  for (const std::size_t index : {0, 3})
+    for (const auto& [id, m] : TopBy(groups.movies, index, request.limit))
+      if (std::find(listed.begin(), listed.end(), id) == listed.end()) listed.push_back(id);
+  AddViewers(clickhouse_, request, coverage, listed, groups.movies);
   const auto& totals = groups.totals;
   const auto& periods = groups.periods;
   const auto& movies = groups.movies;
