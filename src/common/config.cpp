@@ -158,7 +158,7 @@ const std::vector<Key>& Keys() {
     constexpr long long kMiB = 1 << 20;
     std::vector<Key> k;
     k.push_back(StringKey("http.addr", &Config::http, &HttpConfig::addr, false, host_port));
-    k.push_back(IntKey("http.io_threads", &Config::http, &HttpConfig::io_threads, 1, 64));
+    k.push_back(IntKey("http.io_threads", &Config::http, &HttpConfig::io_threads, 0, 64));
     k.push_back(IntKey("http.worker_threads", &Config::http, &HttpConfig::worker_threads, 1, 1024));
     k.push_back(IntKey("http.max_body_bytes", &Config::http, &HttpConfig::max_body_bytes, 1024, 64 * kMiB));
     k.push_back(

@@ -17,7 +17,7 @@ namespace cinerec {
 
 struct HttpConfig {
   std::string addr = "127.0.0.1:8080";              // host:port to listen on
-  int io_threads = 1;                               // Asio event-loop threads (never block)
+  int io_threads = 0;                               // Asio event-loop threads (never block); 0 = one per core
   int worker_threads = 8;                           // bounded pool for handlers that call the stores
   std::size_t max_body_bytes = 1 << 20;             // larger bodies get 413
   std::chrono::milliseconds read_timeout{10000};    // whole request must arrive within this

@@ -52,12 +52,24 @@ bool IsAcceptableRequestId(std::string_view id) {
 
 }  // namespace
 
+namespace {
+
+// http.io_threads 0: one event-loop thread per core. The list routes run on those threads when they need no
+// store I/O (Execution::kInlineFirst), so a thread per core is what keeps every core answering.
+HttpConfig Resolved(HttpConfig config) {
+  if (config.io_threads <= 0)
+    config.io_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return config;
+}
+
+}  // namespace
+
 struct Server::Impl {
   Impl(const HttpConfig& c, const Router& r, Metrics& m)
-      : config(c),
+      : config(Resolved(c)),
         router(r),
         metrics(m),
-        ioc(c.io_threads),
+        ioc(config.io_threads),
         acceptor(asio::make_strand(ioc)),
         accept_retry(acceptor.get_executor()),
         workers(static_cast<std::size_t>(c.worker_threads)),
