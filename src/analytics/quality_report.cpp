@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
+#include <future>
 
 #include "analytics/analytics_service.h"
 #include "analytics/report_sql.h"
@@ -57,6 +58,9 @@ json::object AnalyticsService::WatchQuality(const ReportRequest& request) {
           ? Coverage(clickhouse_, Rollup::kViews, RollupSettingsOf(options_), request.from, request.to)
           : RawOnly(request.from, request.to);
   const std::string sessions = ViewSessions(coverage, request.filters, options_.completion_threshold, false);
+  // The seeks run concurrently with the sessions (the client is thread-safe).
+  auto seek_rows = std::async(
+      std::launch::async, [&] { return QueryRows(clickhouse_, SeekDistances(coverage, request.filters)); });
   // Deciles in integer arithmetic (no float rounding at the edges): 10 * x / dur, capped at 9.
   const auto rows = QueryRows(
       clickhouse_,
@@ -94,7 +98,7 @@ json::object AnalyticsService::WatchQuality(const ReportRequest& request) {
   // rows add up per distance.
   std::int64_t seeks = 0;
   std::vector<std::pair<std::int64_t, std::int64_t>> forward_distances, backward_distances;
-  for (const auto& row : QueryRows(clickhouse_, SeekDistances(coverage, request.filters))) {
+  for (const auto& row : seek_rows.get()) {
     const auto distance = AsInt(row.at(0)), n = AsInt(row.at(1));
     seeks += n;
     if (distance > 0) forward_distances.emplace_back(distance, n);

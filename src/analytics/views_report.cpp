@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
+#include <future>
 #include <map>
 
 #include "analytics/analytics_service.h"
@@ -52,11 +53,22 @@ struct Groups {
   std::map<std::string, Measures> periods, movies, genres;
 };
 
-// Fills the starts of `groups`: views_started and unique_viewers per period, the range totals from the same
-// scan WITH TOTALS; views_started and unique_viewers per genre (a few dozen; most of them are listed);
-// views_started per movie (their viewers: AddViewers, for the listed movies only).
+// Fills the starts of `groups`: with `periods`, views_started and unique_viewers per period, the range
+// totals from the same scan WITH TOTALS; otherwise views_started and unique_viewers per genre (a few dozen;
+// most of them are listed) and views_started per movie (their viewers: AddViewers, for the listed movies).
 void AddStarts(ClickHouseClient& clickhouse, const ReportRequest& request, const RollupCoverage& coverage,
-               Groups& groups) {
+               bool periods, Groups& groups) {
+  if (!periods) {
+    for (const auto& row : QueryRows(clickhouse, StartsQuery(request, coverage, "genre", true, true, ""))) {
+      auto& m = groups.genres[AsString(row.at(0))];
+      m[0] = AsInt(row.at(1));
+      m[2] = AsInt(row.at(2));
+    }
+    for (const auto& row :
+         QueryRows(clickhouse, StartsQuery(request, coverage, "movie_id", false, false, "")))
+      groups.movies[AsString(row.at(0))][0] = AsInt(row.at(1));
+    return;
+  }
   Row totals;
   for (const auto& row :
        QueryRows(clickhouse,
@@ -71,13 +83,6 @@ void AddStarts(ClickHouseClient& clickhouse, const ReportRequest& request, const
     groups.totals[0] = AsInt(totals[1]);
     groups.totals[2] = AsInt(totals[2]);
   }
-  for (const auto& row : QueryRows(clickhouse, StartsQuery(request, coverage, "genre", true, true, ""))) {
-    auto& m = groups.genres[AsString(row.at(0))];
-    m[0] = AsInt(row.at(1));
-    m[2] = AsInt(row.at(2));
-  }
-  for (const auto& row : QueryRows(clickhouse, StartsQuery(request, coverage, "movie_id", false, false, "")))
-    groups.movies[AsString(row.at(0))][0] = AsInt(row.at(1));
 }
 
 // Fills unique_viewers of the movies `ids`: distinct users per movie are the expensive measure (tens of
@@ -157,9 +162,32 @@ json::object AnalyticsService::Views(const ReportRequest& request) {
       options_.use_rollups
           ? Coverage(clickhouse_, Rollup::kViews, RollupSettingsOf(options_), request.from, request.to)
           : RawOnly(request.from, request.to);
-  Groups groups;
-  AddStarts(clickhouse_, request, coverage, groups);
-  AddSessions(clickhouse_, request, coverage, threshold, groups);
+  // Three independent parts run concurrently (the client is thread-safe), each on its own ClickHouse query
+  // threads, into groups of their own that are merged after: each fills other measures.
+  Groups groups, by_key, sessions;
+  {
+    auto period_part =
+        std::async(std::launch::async, [&] { AddStarts(clickhouse_, request, coverage, true, groups); });
+    auto key_part =
+        std::async(std::launch::async, [&] { AddStarts(clickhouse_, request, coverage, false, by_key); });
+    AddSessions(clickhouse_, request, coverage, threshold, sessions);
+    period_part.get();
+    key_part.get();
+  }
+  groups.movies = std::move(by_key.movies);
+  groups.genres = std::move(by_key.genres);
+  // The sessions' measures: views_completed (1) and watch_time_s (3).
+  auto take = [](std::map<std::string, Measures>& to, const std::map<std::string, Measures>& from) {
+    for (const auto& [key, m] : from) {
+      to[key][1] = m[1];
+      to[key][3] = m[3];
+    }
+  };
+  take(groups.periods, sessions.periods);
+  take(groups.movies, sessions.movies);
+  take(groups.genres, sessions.genres);
+  groups.totals[1] = sessions.totals[1];
+  groups.totals[3] = sessions.totals[3];
   std::vector<std::string> listed;  // the movies of the two top lists
   for (const std::size_t index : {0, 3})
     for (const auto& [id, m] : TopBy(groups.movies, index, request.limit))
