@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <future>
 #include <map>
 
 #include "analytics/analytics_service.h"
@@ -42,6 +43,45 @@ std::string Date(std::int64_t unix_s) {
   return "toDate(" + Quote(FormatTime(unix_s).substr(0, 10)) + ")";
 }
 
+struct ActiveUsersPart {
+  std::vector<Row> series;
+  std::int64_t total = 0;
+};
+
+// The active users of each period of `in_range` and of the whole range.
+ActiveUsersPart ActiveUsers(ClickHouseClient& clickhouse, const ReportRequest& request,
+                            const RollupCoverage& in_range) {
+  ActiveUsersPart out;
+  if (!in_range.AnySealed() || request.granularity == Granularity::kWeek) {
+    // The range's active users are the totals row of the same scan (WITH TOTALS: uniqExact over all rows).
+    Row active;
+    const std::string rows = in_range.AnySealed()
+                                 ? ActiveUserPeriods(in_range, request.granularity)
+                                 : "SELECT " + PeriodExpression(request.granularity) + " AS p, user_id FROM ("
+                                       + ActivityRows(request, request.from, request.to, "") + ")";
+    out.series = QueryRows(
+        clickhouse, "SELECT p, uniqExact(user_id) FROM (" + rows + ") GROUP BY p WITH TOTALS", &active);
+    out.total = active.size() < 2 ? 0 : AsInt(active[1]);
+    return out;
+  }
+  // Hours and days are each wholly sealed or wholly raw: a sealed one's users are its rollup rows.
+  out.series = QueryRows(clickhouse, SealedActiveCounts(in_range, request.granularity));
+  if (!in_range.raw_intervals.empty()) {
+    RollupCoverage raw_part;
+    raw_part.raw_intervals = in_range.raw_intervals;
+    for (auto& row :
+         QueryRows(clickhouse, "SELECT p, uniqExact(user_id) FROM ("
+                                   + ActiveUserPeriods(raw_part, request.granularity) + ") GROUP BY p"))
+      out.series.push_back(std::move(row));
+  }
+  const auto total =
+      QueryRows(clickhouse, "SELECT uniqExact(user_id) FROM (" + ActiveUserDays(in_range, "") + ")");
+  out.total = total.empty() ? 0 : AsInt(total[0].at(0));
+  return out;
+}
+
+using Reactions = std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>>;  // movie: likes, dislikes
+
 }  // namespace
 
 json::object AnalyticsService::Engagement(const ReportRequest& request, std::int64_t now_s) {
@@ -53,66 +93,100 @@ json::object AnalyticsService::Engagement(const ReportRequest& request, std::int
   const std::int64_t first_day = request.from / kDay * kDay;
   const std::int64_t end_day = (request.to + kDay - 1) / kDay * kDay;
   const std::int64_t activity_end = end_day + 31 * kDay;
-  const RollupCoverage activity =
-      options_.use_rollups
-          ? Coverage(clickhouse_, Rollup::kActivity, RollupSettingsOf(options_), first_day, activity_end)
-          : RawOnly(first_day, activity_end);
-  // The activity rollup carries no event attributes: a filtered request reads its active users raw.
-  const bool filtered =
-      !f.genre.empty() || f.movie_id != 0 || !f.device.empty() || !f.country.empty() || !f.tier.empty();
-  const RollupCoverage in_range =
-      filtered ? RawOnly(request.from, request.to) : CoverageWithin(activity, request.from, request.to);
-  std::vector<Row> series;
-  std::int64_t active_users = 0;
-  if (!in_range.AnySealed() || request.granularity == Granularity::kWeek) {
-    // The range's active users are the totals row of the same scan (WITH TOTALS: uniqExact over all rows).
-    Row active;
-    const std::string rows = in_range.AnySealed()
-                                 ? ActiveUserPeriods(in_range, request.granularity)
-                                 : "SELECT " + PeriodExpression(request.granularity) + " AS p, user_id FROM ("
-                                       + ActivityRows(request, request.from, request.to, "") + ")";
-    series = QueryRows(clickhouse_, "SELECT p, uniqExact(user_id) FROM (" + rows + ") GROUP BY p WITH TOTALS",
-                       &active);
-    active_users = active.size() < 2 ? 0 : AsInt(active[1]);
-  } else {
-    // Hours and days are each wholly sealed or wholly raw: a sealed one's users are its rollup rows.
-    series = QueryRows(clickhouse_, SealedActiveCounts(in_range, request.granularity));
-    if (!in_range.raw_intervals.empty()) {
-      RollupCoverage raw_part;
-      raw_part.raw_intervals = in_range.raw_intervals;
-      for (auto& row :
-           QueryRows(clickhouse_, "SELECT p, uniqExact(user_id) FROM ("
-                                      + ActiveUserPeriods(raw_part, request.granularity) + ") GROUP BY p"))
-        series.push_back(std::move(row));
-    }
-    const auto total =
-        QueryRows(clickhouse_, "SELECT uniqExact(user_id) FROM (" + ActiveUserDays(in_range, "") + ")");
-    active_users = total.empty() ? 0 : AsInt(total[0].at(0));
-  }
-  auto signups = QueryRows(
-      clickhouse_,
-      "SELECT uniqExact(event_id) FROM account_events WHERE event_type = 'signup' AND "
-          + TimeCondition(request.from, request.to)
-          + (request.filters.country.empty() ? "" : " AND user_country = " + Quote(request.filters.country)));
-
+  // The report's parts are independent queries: they run concurrently (the client is thread-safe), each on
+  // its own ClickHouse query threads, so the report takes about its slowest part instead of their sum. Every
+  // local a part reads is declared before its future, whose destructor waits for it.
+  // Reactions per movie: sealed days from rollup_reactions_daily (movie, device, country and tier are its
+  // columns; a genre filter reads raw), the rest raw; likes and dislikes are distinct ids, additive.
+  auto reactions_part = std::async(std::launch::async, [&] {
+    Reactions by_movie;
+    const RollupCoverage reacted =
+        options_.use_rollups && f.genre.empty()
+            ? Coverage(clickhouse_, Rollup::kReactions, RollupSettingsOf(options_), request.from, request.to)
+            : RawOnly(request.from, request.to);
+    auto add = [&](const std::vector<Row>& rows) {
+      for (const auto& row : rows) {
+        auto& counts = by_movie[AsInt(row.at(0))];
+        counts.first += AsInt(row.at(1));
+        counts.second += AsInt(row.at(2));
+      }
+    };
+    if (reacted.AnySealed())
+      add(QueryRows(clickhouse_,
+                    "SELECT movie_id, sum(likes), sum(dislikes) FROM rollup_reactions_daily WHERE "
+                        + reacted.SealedRows() + FilterConditions(f, TableColumns{.genres = false})
+                        + " GROUP BY movie_id"));
+    if (!reacted.raw_intervals.empty())
+      add(QueryRows(clickhouse_,
+                    "SELECT movie_id, uniqExactIf(event_id, event_type = 'like'), uniqExactIf(event_id, "
+                    "event_type = 'dislike') FROM ui_events WHERE event_type IN ('like', 'dislike') AND "
+                        + IntervalsCondition(reacted.raw_intervals) + FilterConditions(f, {})
+                        + " GROUP BY movie_id"));
+    return by_movie;
+  });
+  auto signups = std::async(std::launch::async, [&] {
+    return QueryRows(
+        clickhouse_,
+        "SELECT uniqExact(event_id) FROM account_events WHERE event_type = 'signup' AND "
+            + TimeCondition(request.from, request.to)
+            + (request.filters.country.empty() ? ""
+                                               : " AND user_country = " + Quote(request.filters.country)));
+  });
   std::string cohort_filter =
       "deleted = 0 AND signup_date >= " + Date(first_day) + " AND signup_date < " + Date(end_day);
   if (!request.filters.country.empty()) cohort_filter += " AND country = " + Quote(request.filters.country);
   if (!request.filters.tier.empty()) cohort_filter += " AND tier = " + Quote(request.filters.tier);
+  auto size = std::async(std::launch::async, [&] {
+    return QueryRows(clickhouse_, "SELECT count() FROM users_dim FINAL WHERE " + cohort_filter);
+  });
+  // The activity rollup carries no event attributes: a filtered request reads its active users raw.
+  const bool filtered =
+      !f.genre.empty() || f.movie_id != 0 || !f.device.empty() || !f.country.empty() || !f.tier.empty();
   // Day-N retention: the cohort's users active on signup_date + N: their active days (the activity rollup's
-  // rows of sealed days, raw events elsewhere) joined with their sign-up dates. uniqExactIf: a raw day has a
-  // row per event. A join probe per activity row instead of an array of days per user.
-  std::string retained;
-  for (int n : kRetentionDays)
-    retained += fmt::format(", uniqExactIf(user_id, day = signup_date + {})", n);
-  const auto size = QueryRows(clickhouse_, "SELECT count() FROM users_dim FINAL WHERE " + cohort_filter);
-  auto cohort = QueryRows(clickhouse_, "SELECT 0" + retained + " FROM (" + ActiveUserDays(activity, "")
-                                           + ") ANY INNER JOIN (SELECT user_id, signup_date FROM users_dim FINAL "
-                                             "WHERE "
-                                           + cohort_filter + ") USING user_id");
+  // rows of sealed days, raw events elsewhere) joined with their sign-up dates, only the rows N days after
+  // (fewer rows into the distinct counts). uniqExactIf: a raw day has a row per event.
+  std::string retained, offsets;
+  for (int n : kRetentionDays) {
+    retained += fmt::format(", uniqExactIf(user_id, n = {})", n);
+    offsets += fmt::format("{}{}", offsets.empty() ? "" : ", ", n);
+  }
+  // The parts read from the activity rollup where `activity` says, the active users and the retention
+  // concurrently.
+  auto activity_part = [&](const RollupCoverage& activity) {
+    const RollupCoverage in_range =
+        filtered ? RawOnly(request.from, request.to) : CoverageWithin(activity, request.from, request.to);
+    auto active = std::async(std::launch::async, [&] { return ActiveUsers(clickhouse_, request, in_range); });
+    auto cohort = QueryRows(clickhouse_, "SELECT 0" + retained
+                                             + " FROM (SELECT user_id, day - signup_date AS n FROM ("
+                                             + ActiveUserDays(activity, "")
+                                             + ") ANY INNER JOIN (SELECT user_id, signup_date FROM users_dim "
+                                               "FINAL WHERE "
+                                             + cohort_filter + ") USING user_id WHERE n IN (" + offsets + "))");
+    return std::make_pair(active.get(), std::move(cohort));
+  };
+  // They start on the coverage the seals claim while the fingerprints are checked (the slowest part of the
+  // check: a scan of the raw rows' times), and run again only if a fingerprint no longer matches.
+  const RollupSettings settings = RollupSettingsOf(options_);
+  const RollupCoverage claimed = options_.use_rollups ? ClaimedCoverage(clickhouse_, Rollup::kActivity,
+                                                                        settings, first_day, activity_end)
+                                                      : RawOnly(first_day, activity_end);
+  auto claimed_part = std::async(std::launch::async, [&] { return activity_part(claimed); });
+  const RollupCoverage activity =
+      options_.use_rollups ? Coverage(clickhouse_, Rollup::kActivity, settings, first_day, activity_end)
+                           : claimed;
+  std::pair<ActiveUsersPart, std::vector<Row>> part;
+  if (SameCoverage(activity, claimed)) {
+    part = claimed_part.get();
+  } else {
+    claimed_part.wait();  // its answer (or error) is of days that must read raw now
+    part = activity_part(activity);
+  }
+  auto& [series, active_users] = part.first;
+  const auto& cohort_rows = part.second;
+  const auto size_rows = size.get();
   const Row zero(4, json::value(0));
-  const Row& c = cohort.empty() ? zero : cohort[0];
-  const auto cohort_size = size.empty() ? 0 : AsInt(size[0].at(0));
+  const Row& c = cohort_rows.empty() ? zero : cohort_rows[0];
+  const auto cohort_size = size_rows.empty() ? 0 : AsInt(size_rows[0].at(0));
   json::object retention;
   for (std::size_t i = 0; i < std::size(kRetentionDays); ++i) {
     const int n = kRetentionDays[i];
@@ -121,30 +195,7 @@ json::object AnalyticsService::Engagement(const ReportRequest& request, std::int
         {"users", users}, {"rate", Rate(users, cohort_size)}, {"complete", end_day + n * kDay <= now_s}};
   }
 
-  // Reactions per movie: sealed days from rollup_reactions_daily (movie, device, country and tier are its
-  // columns; a genre filter reads raw), the rest raw; likes and dislikes are distinct ids, additive.
-  const RollupCoverage reacted =
-      options_.use_rollups && f.genre.empty()
-          ? Coverage(clickhouse_, Rollup::kReactions, RollupSettingsOf(options_), request.from, request.to)
-          : RawOnly(request.from, request.to);
-  std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> by_movie;  // likes, dislikes
-  auto add = [&](const std::vector<Row>& rows) {
-    for (const auto& row : rows) {
-      auto& counts = by_movie[AsInt(row.at(0))];
-      counts.first += AsInt(row.at(1));
-      counts.second += AsInt(row.at(2));
-    }
-  };
-  if (reacted.AnySealed())
-    add(QueryRows(clickhouse_, "SELECT movie_id, sum(likes), sum(dislikes) FROM rollup_reactions_daily WHERE "
-                                   + reacted.SealedRows() + FilterConditions(f, TableColumns{.genres = false})
-                                   + " GROUP BY movie_id"));
-  if (!reacted.raw_intervals.empty())
-    add(QueryRows(clickhouse_,
-                  "SELECT movie_id, uniqExactIf(event_id, event_type = 'like'), uniqExactIf(event_id, "
-                  "event_type = 'dislike') FROM ui_events WHERE event_type IN ('like', 'dislike') AND "
-                      + IntervalsCondition(reacted.raw_intervals) + FilterConditions(f, {})
-                      + " GROUP BY movie_id"));
+  const Reactions by_movie = reactions_part.get();
   std::int64_t total_likes = 0, total_dislikes = 0;
   std::vector<std::pair<std::int64_t, std::pair<std::int64_t, std::int64_t>>> reactions;
   for (const auto& [movie, counts] : by_movie) {  // by movie id: the stable sort keeps that order for ties
@@ -172,7 +223,8 @@ json::object AnalyticsService::Engagement(const ReportRequest& request, std::int
 
   json::object out = RequestEcho(request);
   out["active_users"] = active_users;
-  out["signups"] = signups.empty() ? 0 : AsInt(signups[0].at(0));
+  const auto signup_rows = signups.get();
+  out["signups"] = signup_rows.empty() ? 0 : AsInt(signup_rows[0].at(0));
   out["series"] = Series(request, series, {"active_users"});
   out["cohort"] = json::object{{"signup_from", FormatTime(first_day).substr(0, 10)},
                                {"signup_to", FormatTime(end_day).substr(0, 10)},
