@@ -98,10 +98,10 @@ void AppendImpressionRows(std::string& out, const ImpressionBatch& batch) {
     out += ",\"source\":";
     AppendJsonString(out, item.source);
     out += ",\"movie_genres\":[";
-    if (item.genres != nullptr)
-      for (std::size_t g = 0; g < item.genres->size(); ++g) {
+    if (batch.genre_names != nullptr)
+      for (std::size_t g = 0; g < item.genre_ids.size(); ++g) {
         if (g > 0) out += ',';
-        AppendJsonString(out, (*item.genres)[g]);
+        AppendJsonString(out, (*batch.genre_names)[item.genre_ids[g]]);
       }
     out += shared_tail;
   }

@@ -11,6 +11,7 @@
 // it otherwise — so a replayed row de-duplicates like every event table.
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,7 @@ struct Impression {
   std::int64_t movie_id = 0;
   float score = 0;
   std::string_view source;
-  const std::vector<std::string>* genres = nullptr;  // may be null
+  std::span<const std::uint16_t> genre_ids;  // the movie's genres, as numbers of the batch's genre_names
 };
 
 struct ImpressionBatch {
@@ -36,6 +37,8 @@ struct ImpressionBatch {
   std::string variant;
   std::string user_tier;
   std::string user_country;
+  const std::vector<std::string>* genre_names =
+      nullptr;                    // the catalogue snapshot's (MovieSnapshot::genre_names)
   std::vector<Impression> items;  // in position order (position = index + 1)
 };
 

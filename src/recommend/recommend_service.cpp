@@ -284,7 +284,8 @@ void RecommendService::Deliver(const std::shared_ptr<const CandidateList>& list,
   result.model_version = list->model_version;
   result.source = list->source;
   result.created_ms = list->created_ms;
-  result.keep_alive = {owner, movies};
+  result.keep_alive = {owner};
+  result.movies = movies;
   ImpressionBatch batch;
   batch.request_id = result.request_id;
   batch.user_id = user_id;
@@ -293,13 +294,14 @@ void RecommendService::Deliver(const std::shared_ptr<const CandidateList>& list,
   batch.variant = result.variant;
   batch.user_tier = tier;
   batch.user_country = country;
+  batch.genre_names = &movies->genre_names();
   result.items.reserve(selected.size());
   batch.items.reserve(selected.size());
   for (const auto& s : selected) {
     const auto anchor = owner->AnchorOf(*s.candidate);
     result.items.push_back({*s.candidate, anchor, s.movie, ReasonText(*s.candidate, anchor, *movies)});
     batch.items.push_back(
-        {s.candidate->movie_id, s.candidate->score, ToString(s.candidate->source), &s.movie->genres});
+        {s.candidate->movie_id, s.candidate->score, ToString(s.candidate->source), s.movie->genre_ids});
   }
   deps_.impressions->Record(batch);
 }

@@ -71,7 +71,7 @@ struct SimilarRequest {
 };
 
 // One item of an answer. The views point into the catalogue snapshot and the list the answer was made
-// from, which the result keeps alive (RecommendResult::keep_alive): nothing is copied per item.
+// from, which the result keeps alive (RecommendResult::movies, keep_alive): nothing is copied per item.
 struct RecommendedItem {
   Candidate candidate;
   std::string_view anchor;          // the candidate's (CandidateList::AnchorOf)
@@ -89,7 +89,9 @@ struct RecommendResult {
   std::vector<std::string> degraded_reasons;  // e.g. "postgres unavailable: served the cached list"
   std::int64_t created_ms = 0;                // when the list was computed
   std::vector<RecommendedItem> items;
-  std::vector<std::shared_ptr<const void>> keep_alive;  // what `items` point into
+  // What `items` point into: the catalogue snapshot (also for its genre_names) and the list.
+  std::shared_ptr<const catalog::MovieSnapshot> movies;
+  std::vector<std::shared_ptr<const void>> keep_alive;
 };
 
 class RecommendService {

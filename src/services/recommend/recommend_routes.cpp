@@ -120,9 +120,10 @@ http::Response ToResponse(const RecommendResult& result, bool explain) {
     out += ",\"title\":";
     AppendJsonString(out, item.movie->title);
     out += ",\"genres\":[";
-    for (std::size_t g = 0; g < item.movie->genres.size(); ++g) {
+    const auto& names = result.movies->genre_names();  // a small table in cache (see MovieSnapshot)
+    for (std::size_t g = 0; g < item.movie->genre_ids.size(); ++g) {
       if (g > 0) out += ',';
-      AppendJsonString(out, item.movie->genres[g]);
+      AppendJsonString(out, names[item.movie->genre_ids[g]]);
     }
     out += "],\"score\":";
     AppendJsonNumber(out, std::isfinite(item.candidate.score) ? item.candidate.score : 0.0f);
