@@ -3,6 +3,9 @@
 -- wrk's threads take disjoint slices (thread i of n: lines i, i+n, i+2n, ...). When the file runs out the
 -- script starts over (those requests would be hits) and says so at the end, so that a run too long for the
 -- file is visible rather than silently mixing hits into the figure.
+-- CINEREC_BENCH_SKIP: start after that many lines (the viewers an earlier run of the same stage used).
+-- CINEREC_BENCH_DELAY_MS: each connection waits that long between its requests (a paced load: the latency at
+-- a given rate rather than at saturation, where 64 closed-loop connections make p99 mostly queueing).
 local tokens = {}
 local script_dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local next_index, step = 1, 1
@@ -18,8 +21,13 @@ end
 
 function init(args)
   tokens = dofile(script_dir .. "viewer_tokens.lua")
-  next_index = thread_index
+  next_index = thread_index + tonumber(os.getenv("CINEREC_BENCH_SKIP") or "0")
   step = tonumber(os.getenv("CINEREC_BENCH_THREADS") or "2")
+end
+
+local delay_ms = tonumber(os.getenv("CINEREC_BENCH_DELAY_MS") or "")
+if delay_ms then
+  function delay() return delay_ms end
 end
 
 function request()

@@ -27,6 +27,8 @@
 #   4. RSS after the runs.
 # Knobs: BENCH_DURATION (s per wrk run, 10), BENCH_CONNECTIONS (64), BENCH_REC_* above, BENCH_REC_REPREPARE=1
 # (generate and publish again), BENCH_REC_PERF=<file> (perf record of the service during the measured hit run),
+# BENCH_REC_PERF_MISS=<file> (the same during the saturated miss run), BENCH_REC_PACED_CONNECTIONS (16) and
+# BENCH_REC_PACED_DELAY_MS (12: the paced miss run, ~1,000 requests/s),
 # BENCH_REC_WARM=0 (skip the warm-up, 100,000 misses, minutes: only for a
 # repeat within recommend.cache_ttl_s of a run with the same model, when the hit viewers' lists are still cached;
 # the run checks the hit count). Goals (issue 6): hit >= 0.5 x nginx req/s and p99 < 5 ms; miss >= 1,000 req/s
@@ -168,8 +170,18 @@ echo "==> recommend: model $model ($model_kind) loaded; serve RSS $rss_loaded MB
 echo "==> recommend: cache miss, $movies movies x 64 factors (wrk -t2 -c$connections -d${duration}s, each viewer asked once)"
 cut -d' ' -f1 "$work/miss.tokens" | awk -v p="$prefix" '{k = p "{u:" $1 "}:recs"; printf "*2\r\n$6\r\nUNLINK\r\n$%d\r\n%s\r\n", length(k), k}' |
   rcli --pipe >/dev/null
+if [[ -n ${BENCH_REC_PERF_MISS:-} ]]; then  # a profile of the service during the saturated miss run
+  perf record -F 499 -g -p "$serve_pid" -o "$BENCH_REC_PERF_MISS" -- sleep "$duration" >/dev/null 2>&1 &
+fi
 read -r miss_rps miss_p99 miss_bad miss_n < <(wrk_script "$connections" bench/recommend_miss.lua \
   "http://127.0.0.1:$port/v1/me/recommendations" "$work/miss.tokens")
+# The same misses paced (viewers the run above did not use): the latency at about 1,000 requests/s, the
+# issue's rate, rather than at saturation, where p99 is mostly the wait behind 63 other connections.
+paced_connections=${BENCH_REC_PACED_CONNECTIONS:-16}
+paced_delay=${BENCH_REC_PACED_DELAY_MS:-12}
+echo "==> recommend: cache miss paced (wrk -t2 -c$paced_connections, ${paced_delay} ms between a connection's requests)"
+read -r paced_rps paced_p99 paced_bad paced_n < <(CINEREC_BENCH_SKIP=$((miss_n + 2)) CINEREC_BENCH_DELAY_MS=$paced_delay \
+  wrk_script "$paced_connections" bench/recommend_miss.lua "http://127.0.0.1:$port/v1/me/recommendations" "$work/miss.tokens")
 
 if [[ ${BENCH_REC_WARM:-1} == 1 ]]; then
   echo "==> recommend: cache hit, warming $(wc -l <"$work/hit.tokens") viewers' lists (bench/recommend_warm.py)"
@@ -207,8 +219,9 @@ printf '    %-52s %12s %10s %10s %8s\n' "run" "requests/s" "p99 ms" requests non
 printf '    %-52s %12.0f %10.2f %10s %8s\n' "nginx, static $bytes-byte file (ceiling)" "$nginx_rps" "$nginx_p99" "" ""
 printf '    %-52s %12.0f %10.2f %10s %8s\n' "hit: /v1/me/recommendations, $(wc -l <"$work/hit.tokens") viewers" "$hit_rps" "$hit_p99" "$hit_n" "$hit_bad"
 printf '    %-52s %12.0f %10.2f %10s %8s\n' "miss: /v1/me/recommendations, each viewer once" "$miss_rps" "$miss_p99" "$miss_n" "$miss_bad"
-awk -v a="$hit_rps" -v b="$nginx_rps" -v p="$hit_p99" -v m="$miss_rps" -v q="$miss_p99" 'BEGIN {
-  printf "    hit/nginx %.2f (goal >= 0.5), hit p99 %.2f ms (goal < 5); miss %.0f req/s (goal >= 1000), miss p99 %.2f ms (goal < 20)\n", a / b, p, m, q }'
+printf '    %-52s %12.0f %10.2f %10s %8s\n' "miss paced: $paced_connections connections, ${paced_delay} ms apart" "$paced_rps" "$paced_p99" "$paced_n" "$paced_bad"
+awk -v a="$hit_rps" -v b="$nginx_rps" -v p="$hit_p99" -v m="$miss_rps" -v q="$miss_p99" -v r="$paced_rps" -v s="$paced_p99" 'BEGIN {
+  printf "    hit/nginx %.2f (goal >= 0.5), hit p99 %.2f ms (goal < 5); miss %.0f req/s at saturation (goal >= 1000), p99 %.2f ms there; paced %.0f req/s with p99 %.2f ms (goal < 20)\n", a / b, p, m, q, r, s }'
 echo "    cache hits counted by the service since start: $hits (hit-run requests: $hit_n)"
 echo "    in-process layer (lists): $(curl -fs "http://127.0.0.1:$port/metrics" | awk '/^cinerec_recommend_near_cache_total\{/ {sub(/.*result="/, ""); sub(/"\}/, ""); printf "%s ", $0}')"
 echo "    serve RSS ($model_kind model, $users users x $movies movies x 64 factors): $rss_loaded MB loaded and idle, $(rss_mb "$serve_pid") MB after the runs; peak $(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$serve_pid/status") MB"
