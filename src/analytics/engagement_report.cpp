@@ -150,39 +150,20 @@ json::object AnalyticsService::Engagement(const ReportRequest& request, std::int
     retained += fmt::format(", uniqExactIf(user_id, n = {})", n);
     offsets += fmt::format("{}{}", offsets.empty() ? "" : ", ", n);
   }
-  // The parts read from the activity rollup where `activity` says, the active users and the retention
-  // concurrently.
-  auto activity_part = [&](const RollupCoverage& activity) {
-    const RollupCoverage in_range =
-        filtered ? RawOnly(request.from, request.to) : CoverageWithin(activity, request.from, request.to);
-    auto active = std::async(std::launch::async, [&] { return ActiveUsers(clickhouse_, request, in_range); });
-    auto cohort = QueryRows(clickhouse_, "SELECT 0" + retained
-                                             + " FROM (SELECT user_id, day - signup_date AS n FROM ("
-                                             + ActiveUserDays(activity, "")
-                                             + ") ANY INNER JOIN (SELECT user_id, signup_date FROM users_dim "
-                                               "FINAL WHERE "
-                                             + cohort_filter + ") USING user_id WHERE n IN (" + offsets + "))");
-    return std::make_pair(active.get(), std::move(cohort));
-  };
-  // They start on the coverage the seals claim while the fingerprints are checked (the slowest part of the
-  // check: a scan of the raw rows' times), and run again only if a fingerprint no longer matches.
-  const RollupSettings settings = RollupSettingsOf(options_);
-  const RollupCoverage claimed = options_.use_rollups ? ClaimedCoverage(clickhouse_, Rollup::kActivity,
-                                                                        settings, first_day, activity_end)
-                                                      : RawOnly(first_day, activity_end);
-  auto claimed_part = std::async(std::launch::async, [&] { return activity_part(claimed); });
   const RollupCoverage activity =
-      options_.use_rollups ? Coverage(clickhouse_, Rollup::kActivity, settings, first_day, activity_end)
-                           : claimed;
-  std::pair<ActiveUsersPart, std::vector<Row>> part;
-  if (SameCoverage(activity, claimed)) {
-    part = claimed_part.get();
-  } else {
-    claimed_part.wait();  // its answer (or error) is of days that must read raw now
-    part = activity_part(activity);
-  }
-  auto& [series, active_users] = part.first;
-  const auto& cohort_rows = part.second;
+      options_.use_rollups
+          ? Coverage(clickhouse_, Rollup::kActivity, RollupSettingsOf(options_), first_day, activity_end)
+          : RawOnly(first_day, activity_end);
+  const RollupCoverage in_range =
+      filtered ? RawOnly(request.from, request.to) : CoverageWithin(activity, request.from, request.to);
+  // The active users and the retention (both read the activity rows) concurrently.
+  auto active = std::async(std::launch::async, [&] { return ActiveUsers(clickhouse_, request, in_range); });
+  const auto cohort_rows =
+      QueryRows(clickhouse_, "SELECT 0" + retained + " FROM (SELECT user_id, day - signup_date AS n FROM ("
+                                 + ActiveUserDays(activity, "")
+                                 + ") ANY INNER JOIN (SELECT user_id, signup_date FROM users_dim FINAL WHERE "
+                                 + cohort_filter + ") USING user_id WHERE n IN (" + offsets + "))");
+  auto [series, active_users] = active.get();
   const auto size_rows = size.get();
   const Row zero(4, json::value(0));
   const Row& c = cohort_rows.empty() ? zero : cohort_rows[0];

@@ -342,11 +342,8 @@ RollupCoverage RawOnly(std::int64_t from, std::int64_t to) {
   return coverage;
 }
 
-namespace {
-
-// The coverage of [from, to) by `rollup`'s current seals, their fingerprints checked if `verify`.
-RollupCoverage CoverageOf(ClickHouseClient& clickhouse, Rollup rollup, const RollupSettings& settings,
-                          std::int64_t from, std::int64_t to, bool verify) {
+RollupCoverage Coverage(ClickHouseClient& clickhouse, Rollup rollup, const RollupSettings& settings,
+                        std::int64_t from, std::int64_t to) {
   const Kind& kind = KindOf(rollup);
   RollupCoverage coverage;
   const std::int64_t first = (from + kDay - 1) / kDay;  // whole days inside [from, to)
@@ -354,7 +351,7 @@ RollupCoverage CoverageOf(ClickHouseClient& clickhouse, Rollup rollup, const Rol
   std::map<std::int64_t, Seal> usable;
   if (from >= 0 && first <= last) {
     usable = CurrentSeals(clickhouse, kind, Params(settings), first, last);
-    if (verify && !usable.empty()) {
+    if (!usable.empty()) {
       const auto fingerprints = Fingerprints(clickhouse, kind, usable.begin()->first, usable.rbegin()->first,
                                              settings.conversion_window_s);
       std::erase_if(usable, [&](const auto& entry) {
@@ -375,23 +372,6 @@ RollupCoverage CoverageOf(ClickHouseClient& clickhouse, Rollup rollup, const Rol
     coverage.last_day = usable.rbegin()->first;
   }
   return coverage;
-}
-
-}  // namespace
-
-RollupCoverage Coverage(ClickHouseClient& clickhouse, Rollup rollup, const RollupSettings& settings,
-                        std::int64_t from, std::int64_t to) {
-  return CoverageOf(clickhouse, rollup, settings, from, to, true);
-}
-
-RollupCoverage ClaimedCoverage(ClickHouseClient& clickhouse, Rollup rollup, const RollupSettings& settings,
-                               std::int64_t from, std::int64_t to) {
-  return CoverageOf(clickhouse, rollup, settings, from, to, false);
-}
-
-bool SameCoverage(const RollupCoverage& a, const RollupCoverage& b) {
-  return a.seal_ids == b.seal_ids && a.first_day == b.first_day && a.last_day == b.last_day
-         && a.raw_intervals == b.raw_intervals;
 }
 
 std::string RollupCoverage::SealedRows() const {

@@ -88,12 +88,6 @@ struct RollupCoverage {
 // fingerprint matches the raw tables now. One query when nothing is sealed, two otherwise.
 RollupCoverage Coverage(ClickHouseClient& clickhouse, Rollup rollup, const RollupSettings& settings,
                         std::int64_t from, std::int64_t to);
-// The coverage the current seals claim, before their fingerprints are checked (one query): equal to
-// Coverage() unless a day received a late or replayed event since it was sealed. A report may start its
-// queries on it while Coverage() checks, and use their answers only if the two are equal (SameCoverage).
-RollupCoverage ClaimedCoverage(ClickHouseClient& clickhouse, Rollup rollup, const RollupSettings& settings,
-                               std::int64_t from, std::int64_t to);
-bool SameCoverage(const RollupCoverage& a, const RollupCoverage& b);
 // All of [from, to) from the raw tables (a request the rollup cannot answer).
 RollupCoverage RawOnly(std::int64_t from, std::int64_t to);
 
