@@ -28,7 +28,7 @@
 # Knobs: BENCH_DURATION (s per wrk run, 10), BENCH_CONNECTIONS (64), BENCH_REC_* above, BENCH_REC_REPREPARE=1
 # (generate and publish again), BENCH_REC_PERF=<file> (perf record of the service during the measured hit run),
 # BENCH_REC_PERF_MISS=<file> (the same during the saturated miss run), BENCH_REC_PACED_CONNECTIONS (16) and
-# BENCH_REC_PACED_DELAY_MS (12: the paced miss run, ~1,000 requests/s),
+# BENCH_REC_PACED_DELAY_MS (10: the paced miss run, ~1,000 requests/s),
 # BENCH_REC_WARM=0 (skip the warm-up, 100,000 misses, minutes: only for a
 # repeat within recommend.cache_ttl_s of a run with the same model, when the hit viewers' lists are still cached;
 # the run checks the hit count). Goals (issue 6): hit >= 0.5 x nginx req/s and p99 < 5 ms; miss >= 1,000 req/s
@@ -178,7 +178,7 @@ read -r miss_rps miss_p99 miss_bad miss_n < <(wrk_script "$connections" bench/re
 # The same misses paced (viewers the run above did not use): the latency at about 1,000 requests/s, the
 # issue's rate, rather than at saturation, where p99 is mostly the wait behind 63 other connections.
 paced_connections=${BENCH_REC_PACED_CONNECTIONS:-16}
-paced_delay=${BENCH_REC_PACED_DELAY_MS:-12}
+paced_delay=${BENCH_REC_PACED_DELAY_MS:-10}
 echo "==> recommend: cache miss paced (wrk -t2 -c$paced_connections, ${paced_delay} ms between a connection's requests)"
 read -r paced_rps paced_p99 paced_bad paced_n < <(CINEREC_BENCH_SKIP=$((miss_n + 2)) CINEREC_BENCH_DELAY_MS=$paced_delay \
   wrk_script "$paced_connections" bench/recommend_miss.lua "http://127.0.0.1:$port/v1/me/recommendations" "$work/miss.tokens")
