@@ -12,6 +12,7 @@
 #include "analytics/analytics_test_support.h"
 #include "analytics/report_sql.h"
 #include "analytics/rollup_engagement.h"
+#include "analytics/rollup_test_support.h"
 #include "analytics/rollups.h"
 
 namespace cinerec::analytics {
@@ -23,25 +24,14 @@ using namespace testing;  // NOLINT: the fixture builders
 // Every fixture day up to day 37 is closed (window 1 day + lateness 6 h): day 30 retention reads sealed days.
 constexpr std::int64_t kNow = kT0 + 40 * kDay;
 
-class AnalyticsEngagementRollupsTest : public ::testing::Test {
+class AnalyticsEngagementRollupsTest : public RollupComparisonTest {
  protected:
-  AnalyticsEngagementRollupsTest() : rollups_(db_.client(), ServiceOptions{}), raw_(db_.client(), RawOnly()) {
+  AnalyticsEngagementRollupsTest()
+      : RollupComparisonTest({"ui_events", "watch_events"}, 45 /* day -5 .. 37 */) {
     db_.AddMovie(1, "Heat", {"Drama"});
     db_.AddMovie(2, "Airplane!", {"Comedy"});
-    for (const char* table : {"ui_events", "watch_events"})
-      db_.client().Query("SYSTEM STOP MERGES " + db_.config().clickhouse.database + "." + table);
   }
 
-  static ServiceOptions RawOnly() {
-    ServiceOptions options;
-    options.use_rollups = false;
-    return options;
-  }
-  static RollupJobOptions JobOptions() {
-    RollupJobOptions options;
-    options.lookback_days = 45;  // day -5 .. day 37
-    return options;
-  }
   static ReportRequest Range(std::int64_t from, std::int64_t to) {
     ReportRequest request;
     request.from = from;
@@ -100,10 +90,6 @@ class AnalyticsEngagementRollupsTest : public ::testing::Test {
       ExpectSameAsRaw(request);
     }
   }
-
-  ClickHouseDatabase db_;
-  AnalyticsService rollups_;
-  AnalyticsService raw_;
 };
 
 // Cohort: u60 and u61 signed up on day 0, u62 on day 1; u63 long before. Activity (UI events of every type

@@ -11,6 +11,7 @@
 #include "analytics/analytics_service.h"
 #include "analytics/analytics_test_support.h"
 #include "analytics/report_sql.h"
+#include "analytics/rollup_test_support.h"
 #include "analytics/rollups.h"
 
 namespace cinerec::analytics {
@@ -21,25 +22,14 @@ using namespace testing;  // NOLINT: the fixture builders
 
 constexpr std::int64_t kNow = kT0 + 10 * kDay;  // days up to day 7 are closed (window 1 day + lateness 6 h)
 
-class AnalyticsViewsRollupTest : public ::testing::Test {
+class AnalyticsViewsRollupTest : public RollupComparisonTest {
  protected:
-  AnalyticsViewsRollupTest() : rollups_(db_.client(), ServiceOptions{}), raw_(db_.client(), RawOnly()) {
+  AnalyticsViewsRollupTest() : RollupComparisonTest({"watch_events"}, 12) {
     db_.AddMovie(1, "Heat", {"Drama"});
     db_.AddMovie(2, "Airplane!", {"Comedy"});
     db_.AddMovie(3, "Alien", {"Sci-Fi", "Horror"});
-    db_.client().Query("SYSTEM STOP MERGES " + db_.config().clickhouse.database + ".watch_events");
   }
 
-  static ServiceOptions RawOnly() {
-    ServiceOptions options;
-    options.use_rollups = false;
-    return options;
-  }
-  static RollupJobOptions JobOptions() {
-    RollupJobOptions options;
-    options.lookback_days = 12;
-    return options;
-  }
   static ReportRequest Range(std::int64_t from, std::int64_t to) {
     ReportRequest request;
     request.from = from;
@@ -100,10 +90,6 @@ class AnalyticsViewsRollupTest : public ::testing::Test {
     request.filters.country = "DE";
     ExpectSameAsRaw(request);
   }
-
-  ClickHouseDatabase db_;
-  AnalyticsService rollups_;
-  AnalyticsService raw_;
 };
 
 const std::vector<std::string> kDrama = {"Drama"}, kComedy = {"Comedy"}, kAlien = {"Sci-Fi", "Horror"};

@@ -11,6 +11,7 @@
 #include "analytics/analytics_service.h"
 #include "analytics/analytics_test_support.h"
 #include "analytics/report_sql.h"
+#include "analytics/rollup_test_support.h"
 #include "analytics/rollups.h"
 
 namespace cinerec::analytics {
@@ -21,26 +22,15 @@ using namespace testing;  // NOLINT: the fixture builders
 
 constexpr std::int64_t kNow = kT0 + 10 * kDay;  // every fixture day is closed (window 1 day + lateness 6 h)
 
-class AnalyticsRollupsTest : public ::testing::Test {
+class AnalyticsRollupsTest : public RollupComparisonTest {
  protected:
-  AnalyticsRollupsTest() : rollups_(db_.client(), ServiceOptions{}), raw_(db_.client(), RawOnly()) {
+  AnalyticsRollupsTest()
+      : RollupComparisonTest({"recommendation_impressions", "ui_events", "watch_events"}, 12) {
     db_.AddMovie(1, "Heat", {"Drama"});
     db_.AddMovie(2, "Airplane!", {"Comedy"});
     db_.AddMovie(3, "Alien", {"Sci-Fi"});
-    for (const char* table : {"recommendation_impressions", "ui_events", "watch_events"})
-      db_.client().Query("SYSTEM STOP MERGES " + db_.config().clickhouse.database + "." + table);
   }
 
-  static ServiceOptions RawOnly() {
-    ServiceOptions options;
-    options.use_rollups = false;
-    return options;
-  }
-  static RollupJobOptions JobOptions() {
-    RollupJobOptions options;
-    options.lookback_days = 12;
-    return options;
-  }
   static ReportRequest Range(std::int64_t from, std::int64_t to, const std::string& by = "model_version") {
     ReportRequest request;
     request.from = from;
@@ -64,10 +54,6 @@ class AnalyticsRollupsTest : public ::testing::Test {
                 json::serialize(raw_.Recommendations(request)));
     }
   }
-
-  ClickHouseDatabase db_;
-  AnalyticsService rollups_;
-  AnalyticsService raw_;
 };
 
 // Day 0: i1, i2 (u40, v1/A/personal, positions 1, 2; i2 arrives twice), i1 clicked an hour later; i3 (u41,
