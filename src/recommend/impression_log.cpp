@@ -66,42 +66,90 @@ void AppendImpressionEventId(std::string& out, std::string_view request_id, std:
   AppendEventId(out, hi, lo, position);
 }
 
+namespace {
+
+// TabSeparated escaping of a field (ClickHouse's rules): the bytes that would end the field or the row, and
+// the backslash itself.
+void AppendTsvField(std::string& out, std::string_view text) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const char* escaped = c == '\\'   ? "\\\\"
+                          : c == '\t' ? "\\t"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : c == '\0' ? "\\0"
+                                      : nullptr;
+    if (escaped == nullptr) continue;
+    out.append(text.data() + run, i - run);
+    out += escaped;
+    run = i + 1;
+  }
+  out.append(text.data() + run, text.size() - run);
+}
+
+// A quoted string inside an array field: single quotes, backslash escapes (also for the row's separators).
+void AppendTsvQuoted(std::string& out, std::string_view text) {
+  out += '\'';
+  for (const char c : text) {
+    if (c == '\'' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\0') {
+      out += "\\0";
+    } else {
+      out += c;
+    }
+  }
+  out += '\'';
+}
+
+}  // namespace
+
 void AppendImpressionRows(std::string& out, const ImpressionBatch& batch) {
-  // Written straight into `out` (to_chars, no format strings): this runs for every response. What every row
-  // of the response shares is escaped once (JSONEachRow does not care about the order of the keys).
+  // TabSeparated in the table's column order (kImpressionColumns): ClickHouse parses it several times faster
+  // than JSONEachRow, and at cache-hit rates (20 rows per answer, hundreds of thousands of rows a second) its
+  // parsing took most of a core on the same machine. Written straight into `out` (to_chars, no format
+  // strings); what every row of the response shares is escaped once.
   const auto [hi, lo] = RequestBits(batch.request_id);
   const std::string time = ingest::FormatUtc(batch.time_ms / 1000);
-  std::string shared_head = "\",\"request_id\":";
-  AppendJsonString(shared_head, batch.request_id);
-  shared_head += ",\"event_time\":\"" + time + "\",\"received_at\":\"" + time + "\",\"user_id\":";
+  std::string shared_head = "\t";  // after event_id: request_id .. user_id
+  AppendTsvField(shared_head, batch.request_id);
+  shared_head += '\t' + time + '\t' + time + '\t';
   AppendJsonNumber(shared_head, batch.user_id);
-  shared_head += ",\"movie_id\":";
-  std::string shared_tail = "],\"model_version\":";
-  AppendJsonString(shared_tail, batch.model_version);
-  shared_tail += ",\"variant\":";
-  AppendJsonString(shared_tail, batch.variant);
-  shared_tail += ",\"user_tier\":";
-  AppendJsonString(shared_tail, batch.user_tier);
-  shared_tail += ",\"user_country\":";
-  AppendJsonString(shared_tail, batch.user_country);
-  shared_tail += '}';
+  shared_head += '\t';
+  std::string shared_middle = "\t";  // after score: model_version, variant
+  AppendTsvField(shared_middle, batch.model_version);
+  shared_middle += '\t';
+  AppendTsvField(shared_middle, batch.variant);
+  shared_middle += '\t';
+  std::string shared_tail = "]\t";  // after the genres: user_tier, user_country
+  AppendTsvField(shared_tail, batch.user_tier);
+  shared_tail += '\t';
+  AppendTsvField(shared_tail, batch.user_country);
   for (std::size_t i = 0; i < batch.items.size(); ++i) {
     const auto& item = batch.items[i];
-    out += i == 0 ? "{\"event_id\":\"" : "\n{\"event_id\":\"";
+    if (i > 0) out += '\n';
     AppendEventId(out, hi, lo, i + 1);
     out += shared_head;
     AppendJsonNumber(out, item.movie_id);
-    out += ",\"position\":";
+    out += '\t';
     AppendJsonNumber(out, i + 1);
-    out += ",\"score\":";
+    out += '\t';
     AppendJsonNumber(out, std::isfinite(item.score) ? item.score : 0.0f);
-    out += ",\"source\":";
-    AppendJsonString(out, item.source);
-    out += ",\"movie_genres\":[";
+    out += shared_middle;
+    AppendTsvField(out, item.source);
+    out += "\t[";
     if (batch.genre_names != nullptr)
       for (std::size_t g = 0; g < item.genre_ids.size(); ++g) {
         if (g > 0) out += ',';
-        AppendJsonString(out, (*batch.genre_names)[item.genre_ids[g]]);
+        AppendTsvQuoted(out, (*batch.genre_names)[item.genre_ids[g]]);
       }
     out += shared_tail;
   }

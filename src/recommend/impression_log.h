@@ -49,7 +49,7 @@ class ImpressionLog {
   virtual void Record(const ImpressionBatch& batch) = 0;
 };
 
-// The JSONEachRow rows of a batch, appended to `out` joined with '\n' (no trailing newline).
+// The rows of a batch (kImpressionsFormat), appended to `out` joined with '\n' (no trailing newline).
 void AppendImpressionRows(std::string& out, const ImpressionBatch& batch);
 // The same rows one by one (tests).
 std::vector<std::string> ImpressionRows(const ImpressionBatch& batch);
@@ -70,5 +70,9 @@ class ClickHouseImpressionLog final : public ImpressionLog {
 };
 
 inline constexpr const char* kImpressionsTable = "recommendation_impressions";
+// The rows' format (ClickHouseBatcherOptions::format of the impressions' batcher): TabSeparated, every column
+// of the table in its order — a migration that adds a column to recommendation_impressions must add it here
+// too (RecommendApi integration tests read the rows back).
+inline constexpr const char* kImpressionsFormat = "TabSeparated";
 
 }  // namespace cinerec::recommend

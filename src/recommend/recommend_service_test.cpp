@@ -302,9 +302,45 @@ TEST_F(RecommendServiceTest, ImpressionsCarryRequestVariantSourceAndPositions) {
   EXPECT_EQ(batch.items[1].source, "fold_in");
   const auto rows = ImpressionRows(batch);
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_NE(rows[1].find("\"position\":2"), std::string::npos) << rows[1];
-  EXPECT_NE(rows[1].find("\"variant\":\"exp\""), std::string::npos);
-  EXPECT_NE(rows[1].find("\"movie_genres\":[\"Sci-Fi\"]"), std::string::npos);
+  // TabSeparated, the table's columns in order.
+  std::vector<std::string> fields;
+  for (std::size_t start = 0;;) {
+    const auto tab = rows[1].find('\t', start);
+    fields.push_back(rows[1].substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+    if (tab == std::string::npos) break;
+    start = tab + 1;
+  }
+  ASSERT_EQ(fields.size(), 14u) << rows[1];
+  EXPECT_EQ(fields[1], result.request_id);
+  EXPECT_EQ(fields[4], "1") << "user";
+  EXPECT_EQ(fields[6], "2") << "position";
+  EXPECT_EQ(fields[9], "exp") << "variant";
+  EXPECT_EQ(fields[10], "fold_in") << "source";
+  EXPECT_EQ(fields[11], "['Sci-Fi']") << "movie_genres";
+  EXPECT_EQ(fields[12], "free") << "tier";
+}
+
+TEST(ImpressionRowsTest, EscapeWhatWouldBreakTabSeparated) {
+  const std::vector<std::string> genres{"Children's", "Back\\slash"};
+  const std::vector<std::uint16_t> both{0, 1};
+  ImpressionBatch batch;
+  batch.request_id = "0123456789abcdef0123456789abcdef";
+  batch.user_id = 7;
+  batch.time_ms = 1767225600000;
+  batch.model_version = "v1";
+  batch.variant = "a\tb";
+  batch.user_tier = "free";
+  batch.user_country = "line\nbreak";
+  batch.genre_names = &genres;
+  batch.items.push_back({42, 0.5f, "personal", both});
+  std::string out;
+  AppendImpressionRows(out, batch);
+  EXPECT_EQ(out.find('\n'), std::string::npos) << "one row";
+  EXPECT_NE(out.find("\ta\\tb\t"), std::string::npos) << out;
+  EXPECT_NE(out.find("['Children\\'s','Back\\\\slash']"), std::string::npos) << out;
+  EXPECT_NE(out.find("\tline\\nbreak"), std::string::npos) << out;
+  EXPECT_NE(out.find("\t2026-01-01 00:00:00\t2026-01-01 00:00:00\t7\t42\t1\t0.5\t"), std::string::npos)
+      << out;
 }
 
 TEST(ImpressionEventIdTest, DistinctPerPositionStableAndShapedLikeAUuid) {

@@ -58,7 +58,8 @@ struct RecommendModule::Parts {
         history(*stores.postgres, static_cast<std::size_t>(config.recommend.history_views)),
         users(accounts::PgUserAttributeLoader(*stores.postgres), kUserCacheEntries, kUserAttributeTtl),
         trending(*stores.redis, keys, movies, collect::TrendingReader::Options{}),
-        batcher(*stores.clickhouse, config.clickhouse, kMaxBufferedImpressions),
+        batcher(*stores.clickhouse, config.clickhouse, kMaxBufferedImpressions,
+                ClickHouseBatcherOptions{.format = recommend::kImpressionsFormat}),
         impressions(batcher),
         service(
             RecommendService::Dependencies{[this](const std::string& model) { return registry.Get(model); },
