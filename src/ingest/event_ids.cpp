@@ -11,15 +11,32 @@ std::string DeterministicUuid(std::string_view name) {
   SHA1(reinterpret_cast<const unsigned char*>(name.data()), name.size(), digest);
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x50);  // version 5
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t hi = 0, lo = 0;
+  for (int i = 0; i < 8; ++i) {
+    hi = hi << 8 | digest[i];
+    lo = lo << 8 | digest[8 + i];
+  }
   std::string out;
   out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0x0F];
-  }
+  AppendUuid(out, hi, lo);
   return out;
+}
+
+void AppendUuid(std::string& out, std::uint64_t hi, std::uint64_t lo) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto hex = [&](std::uint64_t value, int digits) {
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+      out += kHex[(value >> shift) & 0xF];
+  };
+  hex(hi >> 32, 8);
+  out += '-';
+  hex((hi >> 16) & 0xFFFF, 4);
+  out += '-';
+  hex(hi & 0xFFFF, 4);
+  out += '-';
+  hex(lo >> 48, 4);
+  out += '-';
+  hex(lo & 0xFFFFFFFFFFFFULL, 12);
 }
 
 namespace {

@@ -11,6 +11,8 @@ namespace cinerec::ingest {
 // A name-based UUID (version 5 layout over SHA-1 of `name`, no namespace): the same name always gives the
 // same id, e.g. DeterministicUuid("ml-1m:1:1193:978300760:view_start").
 std::string DeterministicUuid(std::string_view name);
+// Appends the 128 bits hi:lo (big-endian: hi's top byte first) as a UUID's text, 8-4-4-4-12 lower-case hex.
+void AppendUuid(std::string& out, std::uint64_t hi, std::uint64_t lo);
 
 // Unix seconds -> "YYYY-MM-DD hh:mm:ss" (UTC): accepted by ClickHouse DateTime('UTC') columns.
 // REQUIRES: a time in the years 1000-9999 (four digits).

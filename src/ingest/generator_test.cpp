@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "common/tab_separated.h"
 #include "ingest/csv_sink.h"
 #include "ingest/event_ids.h"
 #include "ingest/pg_copy_writer.h"
@@ -106,7 +107,7 @@ TEST(IngestFormatsTest, DeterministicUuidIsStableAndVersion5) {
   AppendJsonString(json, "a\"b\\\n\x01");
   EXPECT_EQ(json, "\"a\\\"b\\\\\\n\\u0001\"");
   std::string copy;
-  AppendCopyEscaped(copy, "a\tb\\c\nd");
+  AppendTabSeparated(copy, "a\tb\\c\nd");
   EXPECT_EQ(copy, "a\\tb\\\\c\\nd");
   EXPECT_EQ(CsvField("Heat"), "Heat");
   EXPECT_EQ(CsvField("A, \"B\""), "\"A, \"\"B\"\"\"");

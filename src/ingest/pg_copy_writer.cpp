@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/errors.h"
+#include "common/tab_separated.h"
 #include "ingest/event_ids.h"
 #include "storage/postgres/pg_pool.h"
 
@@ -19,27 +20,6 @@ std::string SqlState(PGresult* result) {
 }
 
 }  // namespace
-
-void AppendCopyEscaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
 
 PgCopyWriter::PgCopyWriter(PgConnection& conn, const std::string& copy_sql) : conn_(conn) {
   PGresult* result = PQexec(conn_.raw(), copy_sql.c_str());
@@ -68,7 +48,7 @@ void PgCopyWriter::Separate() {
 
 PgCopyWriter& PgCopyWriter::Field(std::string_view text) {
   Separate();
-  AppendCopyEscaped(buffer_, text);
+  AppendTabSeparated(buffer_, text);  // COPY's text format escapes a field as TabSeparated does
   return *this;
 }
 

@@ -43,7 +43,4 @@ class PgCopyWriter {
   std::uint64_t rows_ = 0;
 };
 
-// Appends `text` escaped for COPY's text format.
-void AppendCopyEscaped(std::string& out, std::string_view text);
-
 }  // namespace cinerec::ingest
