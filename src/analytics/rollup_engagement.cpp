@@ -14,11 +14,6 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 
-// Day `day` (Unix days) as a Date expression, from a string so that the server's time zone never matters.
-std::string DateOf(std::int64_t day) {
-  return "toDate(" + Quote(FormatTime(day * kDay).substr(0, 10)) + ")";
-}
-
 // The period start (Unix seconds) of a rollup row's day; for hours, of the hour `h` of its day.
 std::string RollupPeriod(Granularity granularity) {
   switch (granularity) {
@@ -54,7 +49,7 @@ std::string InsertActivityRollup(const RollupSettings& /*settings*/, std::int64_
       "groupBitOr(toUInt32(bitShiftLeft(toUInt32(1), toUInt8(intDiv(toUInt32(event_time) - {}, 3600))))) "
       "FROM (SELECT user_id, event_time FROM ui_events WHERE {} UNION ALL SELECT user_id, event_time FROM "
       "watch_events WHERE {}) GROUP BY user_id",
-      DateOf(day), seal_id, day * kDay, range, range);
+      DateOfDay(day), seal_id, day * kDay, range, range);
 }
 
 std::string InsertReactionsRollup(const RollupSettings& /*settings*/, std::int64_t day,
@@ -67,7 +62,7 @@ std::string InsertReactionsRollup(const RollupSettings& /*settings*/, std::int64
       "uniqExactIf(event_id, event_type = 'like'), uniqExactIf(event_id, event_type = 'dislike') FROM "
       "ui_events WHERE event_type IN ('like', 'dislike') AND {} GROUP BY movie_id, device, user_country, "
       "user_tier",
-      DateOf(day), seal_id, DayRange(day));
+      DateOfDay(day), seal_id, DayRange(day));
 }
 
 RollupCoverage CoverageWithin(const RollupCoverage& coverage, std::int64_t from, std::int64_t to) {

@@ -16,10 +16,6 @@ constexpr std::int64_t kDay = 86400;
 constexpr const char* kRollup = "rollup_views_daily";
 constexpr const char* kSessionKey = "cityHash64(user_id, session_id, movie_id)";
 
-std::string DateOf(std::int64_t day) {
-  return "toDate('" + FormatTime(day * kDay).substr(0, 10) + "')";
-}
-
 std::string UnionAll(const std::vector<std::string>& selects) {
   std::string sql;
   for (const auto& select : selects)
@@ -55,7 +51,7 @@ bool AnyRaw(const RollupCoverage& coverage) {
 
 std::string InsertViewsRollup(const RollupSettings& settings, std::int64_t day, std::uint64_t seal_id) {
   const std::string in_day = TimeCondition(day * kDay, (day + 1) * kDay);
-  const std::string head = fmt::format("SELECT {}, toUInt64({}), ", DateOf(day), seal_id);
+  const std::string head = fmt::format("SELECT {}, toUInt64({}), ", DateOfDay(day), seal_id);
   const std::string attributes = "movie_id, movie_genres, device, user_country, user_tier";
   // Sessions of the day that also have stops on another day (any day of the table: a session's parts are
   // then merged by the report), or stops with other attributes on this day (a filter may keep only some).

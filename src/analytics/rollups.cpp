@@ -67,11 +67,6 @@ std::string DayText(std::int64_t day) {
   return FormatTime(day * kDay).substr(0, 10);
 }
 
-// Day `day` as a Date expression (from a string, so the server's time zone never matters).
-std::string DateOf(std::int64_t day) {
-  return "toDate('" + DayText(day) + "')";
-}
-
 // "YYYY-MM-DD hh:mm:ss" (UTC), as a DateTime('UTC') column parses it in JSONEachRow.
 std::string ChDateTime(std::int64_t unix_s) {
   std::string text = FormatTime(unix_s);  // 2026-10-05T00:00:00Z
@@ -126,7 +121,7 @@ std::map<std::int64_t, Seal> CurrentSeals(ClickHouseClient& clickhouse, const Ki
                               "SELECT toUInt16(day), max(seal_id), argMax(raw_rows, seal_id), "
                               "toUInt32(argMax(raw_max_received, seal_id)) FROM rollup_seals WHERE rollup = "
                                   + Quote(kind.name) + " AND params = " + Quote(params) + " AND day >= "
-                                  + DateOf(first) + " AND day <= " + DateOf(last) + " GROUP BY day");
+                                  + DateOfDay(first) + " AND day <= " + DateOfDay(last) + " GROUP BY day");
   std::map<std::int64_t, Seal> seals;
   for (const auto& row : rows)
     seals[AsInt(row.at(0))] =
@@ -181,7 +176,7 @@ std::string InsertConversions(const RollupSettings& s, std::int64_t day, std::ui
   const auto w = s.conversion_window_s;
   return "INSERT INTO rollup_conversions_daily (day, seal_id, model_version, variant, source, position, "
          "user_country, user_tier, impressions, clicked, started, completed) SELECT "
-         + DateOf(day) + fmt::format(", toUInt64({}), ", seal_id)
+         + DateOfDay(day) + fmt::format(", toUInt64({}), ", seal_id)
          + "model_version_k, variant_k, source_k, position_k, country_k, tier_k, count(), "
          + CountWithin(w, "clicks") + ", " + CountWithin(w, "starts") + ", " + CountWithin(w, "completes")
          + " FROM (SELECT event_id, any(user_id) AS uid, any(movie_id) AS mid, any(event_time) AS ts, "
@@ -199,7 +194,7 @@ std::string InsertUi(const RollupSettings& s, std::int64_t day, std::uint64_t se
   const std::string where = TimeCondition(day * kDay, (day + 1) * kDay);
   return "INSERT INTO rollup_ui_daily (day, seal_id, section, device, user_country, user_tier, clicks, "
          "trailer_plays, page_views, trailers_watched) SELECT "
-         + DateOf(day) + fmt::format(", toUInt64({}), ", seal_id)
+         + DateOfDay(day) + fmt::format(", toUInt64({}), ", seal_id)
          + "se, de, co, ti, countIf(ty = 'click'), countIf(ty = 'trailer_play'), countIf(ty = 'page_view'), "
          + CountWithin(s.conversion_window_s, "at", "ty = 'trailer_play' AND ")
          + " FROM (SELECT event_id, any(event_type) AS ty, any(user_id) AS uid, any(movie_id) AS mid, "
@@ -316,7 +311,7 @@ RollupJobResult SealClosedDays(ClickHouseClient& clickhouse, Rollup rollup, cons
     // A re-seal: the older seals' rows are no longer read; drop them (a mutation, applied in the background).
     if (seal != seals.end())
       clickhouse.Query(fmt::format("ALTER TABLE {} DELETE WHERE day = {} AND seal_id < {}", kind.table,
-                                   DateOf(day), seal_id));
+                                   DateOfDay(day), seal_id));
     ++result.days_sealed;
   }
   if (!empty_days.empty()) clickhouse.Insert("rollup_seals", "JSONEachRow", empty_days);
@@ -374,11 +369,16 @@ RollupCoverage Coverage(ClickHouseClient& clickhouse, Rollup rollup, const Rollu
   return coverage;
 }
 
+std::string DateOfDay(std::int64_t day) {
+  return "toDate('" + DayText(day) + "')";
+}
+
 std::string RollupCoverage::SealedRows() const {
   std::string ids;
   for (auto id : seal_ids)
     ids += (ids.empty() ? "" : ",") + std::to_string(id);
-  return "day >= " + DateOf(first_day) + " AND day <= " + DateOf(last_day) + " AND seal_id IN (" + ids + ")";
+  return "day >= " + DateOfDay(first_day) + " AND day <= " + DateOfDay(last_day) + " AND seal_id IN (" + ids
+         + ")";
 }
 
 std::vector<std::pair<std::int64_t, std::int64_t>> WithWindow(

@@ -98,6 +98,10 @@ std::vector<std::pair<std::int64_t, std::int64_t>> WithWindow(
 
 // "(event_time >= ... AND event_time < ...) OR ..." for the intervals ("0" when there are none); the
 // primary key's day prefix still selects only those days.
+// Day `day` (Unix days) as a ClickHouse Date expression, toDate('YYYY-MM-DD'): from a string, so that the
+// server's time zone never matters. For the rollups' SQL.
+std::string DateOfDay(std::int64_t day);
+
 std::string IntervalsCondition(const std::vector<std::pair<std::int64_t, std::int64_t>>& intervals,
                                const std::string& column = "event_time");
 
