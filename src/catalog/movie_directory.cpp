@@ -62,8 +62,7 @@ int MovieSnapshot::GenreId(std::string_view name) const {
 
 const MovieInfo* MovieSnapshot::Find(std::int64_t id) const {
   if (!dense_.empty()) {
-    if (id < 0 || static_cast<std::uint64_t>(id) >= dense_.size()) return nullptr;
-    const std::uint32_t slot = dense_[static_cast<std::size_t>(id)];
+    const std::uint32_t slot = DenseSlot(id);
     return slot == 0 ? nullptr : &movies_[slot - 1];
   }
   const auto it = by_id_.find(id);

@@ -48,9 +48,7 @@ class MovieSnapshot {
   // Hints the CPU to load the movie `id`'s row ahead of a Find (a list's candidates are random rows of a
   // catalogue far larger than the caches).
   void Prefetch(std::int64_t id) const {
-    if (id >= 0 && static_cast<std::uint64_t>(id) < dense_.size()
-        && dense_[static_cast<std::size_t>(id)] != 0)
-      __builtin_prefetch(&movies_[dense_[static_cast<std::size_t>(id)] - 1]);
+    if (const std::uint32_t slot = DenseSlot(id); slot != 0) __builtin_prefetch(&movies_[slot - 1]);
   }
 
  private:
@@ -60,6 +58,11 @@ class MovieSnapshot {
   // load instead of a hash lookup — Find runs for every candidate a request looks at. Sparse ids use the map.
   std::vector<std::uint32_t> dense_;
   std::unordered_map<std::int64_t, std::size_t> by_id_;
+  // dense_'s entry for `id`; 0 when none (also when ids are sparse).
+  std::uint32_t DenseSlot(std::int64_t id) const {
+    return id >= 0 && static_cast<std::uint64_t>(id) < dense_.size() ? dense_[static_cast<std::size_t>(id)]
+                                                                     : 0;
+  }
   std::vector<std::string> genre_names_;  // by genre id
 };
 

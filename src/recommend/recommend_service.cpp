@@ -284,7 +284,7 @@ void RecommendService::Deliver(const std::shared_ptr<const CandidateList>& list,
   result.model_version = list->model_version;
   result.source = list->source;
   result.created_ms = list->created_ms;
-  result.keep_alive = {owner};
+  result.list = owner;
   result.movies = movies;
   ImpressionBatch batch;
   batch.request_id = result.request_id;

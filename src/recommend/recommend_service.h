@@ -71,7 +71,7 @@ struct SimilarRequest {
 };
 
 // One item of an answer. The views point into the catalogue snapshot and the list the answer was made
-// from, which the result keeps alive (RecommendResult::movies, keep_alive): nothing is copied per item.
+// from, which the result keeps alive (RecommendResult::movies, list): nothing is copied per item.
 struct RecommendedItem {
   Candidate candidate;
   std::string_view anchor;          // the candidate's (CandidateList::AnchorOf)
@@ -91,7 +91,7 @@ struct RecommendResult {
   std::vector<RecommendedItem> items;
   // What `items` point into: the catalogue snapshot (also for its genre_names) and the list.
   std::shared_ptr<const catalog::MovieSnapshot> movies;
-  std::vector<std::shared_ptr<const void>> keep_alive;
+  std::shared_ptr<const CandidateList> list;
 };
 
 class RecommendService {
